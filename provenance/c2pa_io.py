@@ -6,18 +6,39 @@ that interprets the manifest JSON lives in pure modules (credentials.py, ai_dete
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
-from dataclasses import dataclass
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 import c2pa
 
 # A hostile sidecar must not make us allocate gigabytes; real manifest stores are kilobytes
 # to a few megabytes (thumbnails included).
 MAX_SIDECAR_BYTES = 64 * 1024 * 1024
+
+# Extended key usages accepted for C2PA signing certificates (C2PA spec 14.5.1).
+C2PA_SIGNING_EKUS = (
+    "\n".join(
+        [
+            "1.3.6.1.5.5.7.3.4",  # emailProtection (the SDK default)
+            "1.3.6.1.5.5.7.3.36",  # documentSigning
+            "1.3.6.1.5.5.7.3.8",  # timeStamping
+            "1.3.6.1.5.5.7.3.9",  # OCSPSigning
+            "1.3.6.1.4.1.311.76.59.1.9",  # Microsoft C2PA signing
+            "1.3.6.1.4.1.62558.2.1",  # C2PA claim signing
+        ]
+    )
+    + "\n"
+)
 
 _REMOTE_URL_RE = re.compile(r"remote manifests? from url (\S+)", re.IGNORECASE)
 
@@ -62,8 +83,12 @@ def make_context(settings: ReaderSettings) -> Any:
             "ocsp_fetch": settings.ocsp_fetch,
         }
     }
+    # trust_config replaces c2pa-rs's default EKU list (emailProtection only), which would
+    # make signers with documentSigning or the C2PA claim-signing EKU read Invalid.
+    trust: dict[str, str] = {"trust_config": C2PA_SIGNING_EKUS}
     if settings.trust_anchors_pem:
-        config["trust"] = {"trust_anchors": settings.trust_anchors_pem}
+        trust["trust_anchors"] = settings.trust_anchors_pem
+    config["trust"] = trust
     return c2pa.Context.from_dict(config)
 
 
@@ -151,3 +176,220 @@ def _classify_error(exc: Exception) -> RawCredentials:
     if "could not be parsed" in lowered:
         return RawCredentials(ReadOutcome.ERROR, f"the media file is malformed: {message}")
     return RawCredentials(ReadOutcome.ERROR, f"credentials present but unreadable: {message}")
+
+
+# --- Writing credentials ---------------------------------------------------------------
+# Signing is offline by design: no timestamp authority URL is ever passed (DOMAIN.md
+# section 4). The trade-off: once the signer certificate expires, readers report
+# `signingCredential.expired` because no timestamp proves the signature predates expiry.
+
+IPTC_SOURCE_TYPE_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+
+Relationship = Literal["parentOf", "componentOf", "inputTo"]
+
+
+class SigningError(Exception):
+    """Signing failed. The message names the file and carries the SDK's reason."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """Who signs: a PEM certificate chain (end-entity first, then its CA) and a PEM key."""
+
+    cert_chain_pem: bytes
+    private_key_pem: bytes = field(repr=False)  # must never reach logs or tracebacks
+    alg: str = "es256"
+
+
+@dataclass(frozen=True)
+class IngredientSpec:
+    """A file to record as an ingredient. If it carries its own signed manifest, that
+    manifest is copied into the new store: how genAI material is traced into a final cut."""
+
+    path: Path
+    media_type: str
+    relationship: Relationship
+    title: str
+    label: str | None = None  # id that actions cite in `parameters.ingredientIds`
+
+    @property
+    def ingredient_id(self) -> str:
+        return self.label or self.title
+
+
+def manifest_definition(
+    title: str,
+    *,
+    actions: list[dict[str, Any]],
+    claim_generator: str = "prov/0.1",
+    assertions: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The Builder JSON for one manifest: a `c2pa.actions.v2` assertion plus any others.
+    `claim_generator` is "name/version", the way User-Agent strings are written."""
+    name, _, version = claim_generator.partition("/")
+    generator: dict[str, str] = {"name": name}
+    if version:
+        generator["version"] = version
+    return {
+        "claim_generator_info": [generator],
+        "title": title,
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": list(actions)}},
+            *assertions,
+        ],
+    }
+
+
+def action(
+    name: str,
+    *,
+    digital_source_type: str | None = None,
+    software_agent: str | dict[str, str] | None = None,
+    ingredients: Sequence[IngredientSpec] = (),
+    description: str | None = None,
+) -> dict[str, Any]:
+    """One `c2pa.actions.v2` entry. A bare IPTC term (e.g. "trainedAlgorithmicMedia") is
+    expanded to its URI. `c2pa.opened`/`c2pa.placed` must cite their ingredients, or
+    c2pa-rs's verify-after-sign fails with `assertion.action.ingredientMismatch`."""
+    entry: dict[str, Any] = {"action": name}
+    if digital_source_type:
+        entry["digitalSourceType"] = _source_type_uri(digital_source_type)
+    if software_agent:
+        # v2 actions take an object; a plain name is the common case for callers.
+        agent = {"name": software_agent} if isinstance(software_agent, str) else software_agent
+        entry["softwareAgent"] = dict(agent)
+    if description:
+        entry["description"] = description
+    if ingredients:
+        entry["parameters"] = {"ingredientIds": [spec.ingredient_id for spec in ingredients]}
+    return entry
+
+
+def sign_embedded(
+    source: Path,
+    dest: Path,
+    manifest: dict[str, Any],
+    key: SigningKey,
+    *,
+    media_type: str,
+    ingredients: Sequence[IngredientSpec] = (),
+) -> None:
+    """Write `dest`: `source` with a signed manifest store embedded. `dest` appears whole
+    or not at all (written beside it, then renamed), so a watcher never ingests half a
+    file, and `dest` may be `source` itself."""
+    try:
+        with ExitStack() as stack:
+            builder = _prepared_builder(stack, manifest, ingredients)
+            signer = _signer(stack, key)
+            src = stack.enter_context(source.open("rb"))
+            with _atomic_output(dest) as out:
+                builder.sign(signer, media_type, src, out)
+    except (c2pa.C2paError, OSError) as exc:
+        raise SigningError(f"cannot sign {source}: {exc}") from exc
+
+
+def sign_sidecar(
+    source: Path,
+    manifest: dict[str, Any],
+    key: SigningKey,
+    *,
+    media_type: str,
+    ingredients: Sequence[IngredientSpec] = (),
+) -> bytes:
+    """Sign `source` without touching it and return the manifest-store bytes, for formats
+    that cannot embed (OpenEXR, DPX, MXF). The caller writes them to
+    `sidecar.sidecar_path_for(source)`. The store hashes the whole asset file."""
+    try:
+        with ExitStack() as stack:
+            builder = _prepared_builder(stack, manifest, ingredients)
+            builder.set_no_embed()
+            signer = _signer(stack, key)
+            src = stack.enter_context(source.open("rb"))
+            store = builder.sign(signer, media_type, src, _DiscardingSink())
+    except (c2pa.C2paError, OSError) as exc:
+        raise SigningError(f"cannot sign {source}: {exc}") from exc
+    if not store:
+        raise SigningError(f"cannot sign {source}: the SDK returned no manifest bytes")
+    return bytes(store)
+
+
+def _prepared_builder(
+    stack: ExitStack, manifest: dict[str, Any], ingredients: Sequence[IngredientSpec]
+) -> Any:
+    # An offline context: adding a signed ingredient validates its manifest, and that
+    # must never fetch remote manifests or OCSP responses.
+    context = stack.enter_context(make_context(ReaderSettings()))
+    builder = stack.enter_context(c2pa.Builder(manifest, context=context))
+    for spec in ingredients:
+        _add_ingredient(builder, spec)
+    return builder
+
+
+def _add_ingredient(builder: Any, spec: IngredientSpec) -> None:
+    ingredient = {
+        "title": spec.title,
+        "relationship": spec.relationship,
+        "label": spec.ingredient_id,  # what action() puts in parameters.ingredientIds
+    }
+    try:
+        with spec.path.open("rb") as stream:
+            builder.add_ingredient(ingredient, spec.media_type, stream)
+    except (c2pa.C2paError, OSError) as exc:
+        raise SigningError(f"cannot add ingredient {spec.path}: {exc}") from exc
+
+
+def _signer(stack: ExitStack, key: SigningKey) -> Any:
+    # None as the TSA URL: sign offline (see the section comment above).
+    info = c2pa.C2paSignerInfo(key.alg, key.cert_chain_pem, key.private_key_pem, None)
+    return stack.enter_context(c2pa.Signer.from_info(info))
+
+
+@contextmanager
+def _atomic_output(dest: Path) -> Iterator[IO[bytes]]:
+    """A hidden temporary file beside `dest`, renamed onto `dest` only on success."""
+    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.partial")
+    try:
+        # Not mkstemp: its 0600 mode would make signed deliverables unreadable to the
+        # team; "x" creates with the usual umask-derived mode and never clobbers a file.
+        with tmp.open("x+b") as out:  # +: the SDK reads back what it writes
+            if dest.exists():
+                shutil.copymode(dest, tmp)  # re-signing in place keeps the file's mode
+            yield out
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)  # no-op after a successful rename
+
+
+class _DiscardingSink:
+    """A destination stream that keeps nothing. With set_no_embed() the SDK still copies
+    the whole asset into the destination; for large EXR/DPX frames and MXF files we want
+    neither that copy in memory nor on disk, only the manifest bytes sign() returns."""
+
+    def __init__(self) -> None:
+        self._pos = 0
+        self._size = 0
+
+    def write(self, data: bytes) -> int:
+        self._pos += len(data)
+        self._size = max(self._size, self._pos)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        # Never called by 0.38.1. Should a later SDK read the copy back, it gets an empty
+        # stream and signing fails loudly (SigningError), never silently wrong.
+        return b""
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        pass
+
+
+def _source_type_uri(term_or_uri: str) -> str:
+    return term_or_uri if "/" in term_or_uri else IPTC_SOURCE_TYPE_BASE + term_or_uri

@@ -1,0 +1,134 @@
+"""`prov ls`: the current version of every recorded path, filtered."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from cli.context import AppContext
+from cli.output import Column, emit, format_options
+from provenance.model import FileStatus, Involvement
+from store.queries import ListFilter, list_current
+from store.records import version_record
+
+STATES = ("valid", "trusted", "invalid", "none")
+
+
+def _csv_choice(allowed: tuple[str, ...]) -> Any:
+    """A click callback for `--opt a,b` lists checked against the allowed values."""
+
+    def convert(_ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+        if not value:
+            return ()
+        items = tuple(item.strip().lower() for item in value.split(",") if item.strip())
+        bad = [item for item in items if item not in allowed]
+        if bad:
+            raise click.BadParameter(f"{bad[0]!r} is not one of {', '.join(allowed)}", param=param)
+        return items
+
+    return convert
+
+
+def _parse_since(_ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            "use a date like 2026-11-25 or 2026-11-25T14:00", param=param
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _relative(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+COLUMNS = (
+    Column("path", lambda r: _relative(r["path"]), max_width=70),
+    Column("status", lambda r: r["status"]),
+    Column("credentials", lambda r: _credentials_cell(r["credentials"])),
+    Column("ai", lambda r: r["ai"]["involvement"]),
+    Column("media_type", lambda r: r["media_type"]),
+    Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
+)
+
+
+def _credentials_cell(credentials: dict[str, Any]) -> str:
+    if not credentials["present"]:
+        return "-"
+    state = credentials["validation_state"] or "not read"
+    return f"{state} ({credentials['location']})"
+
+
+@click.command("ls")
+@click.option(
+    "--ai",
+    "involvement",
+    callback=_csv_choice(tuple(Involvement)),
+    metavar="KIND[,KIND]",
+    help="genAI involvement: generated, edited, composite, possible, none, unknown.",
+)
+@click.option(
+    "--state",
+    "states",
+    callback=_csv_choice(STATES),
+    metavar="STATE[,STATE]",
+    help="Credential validation: valid, trusted, invalid, none (no credentials).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    callback=_csv_choice(tuple(FileStatus)),
+    metavar="STATUS[,STATUS]",
+    help="How reading went: ok, no_credentials, unsupported, unreadable, error.",
+)
+@click.option(
+    "--path",
+    "path_glob",
+    metavar="GLOB",
+    help="Paths matching a glob; without a '/', matches the file name (*.exr).",
+)
+@click.option(
+    "--since",
+    callback=_parse_since,
+    metavar="DATE",
+    help="Versions recorded on or after DATE (ISO 8601, UTC unless given).",
+)
+@click.option("--media-type", metavar="TYPE", help="image/jpeg, or a family: image, video.")
+@click.option("--missing", is_flag=True, help="Include paths whose file has been deleted.")
+@format_options
+@click.pass_obj
+def ls(
+    app: AppContext,
+    involvement: tuple[str, ...],
+    states: tuple[str, ...],
+    statuses: tuple[str, ...],
+    path_glob: str | None,
+    since: datetime | None,
+    media_type: str | None,
+    missing: bool,
+    fmt: str,
+) -> None:
+    """List the current version of every recorded path, whatever its status.
+
+    \b
+    Examples:
+      prov ls --ai generated,edited,composite      # everything genAI touched
+      prov ls --state invalid --json               # tampered or broken credentials
+      prov ls --path '*.exr' --since 2026-11-01 --csv > exr.csv
+    """
+    flt = ListFilter(involvement, states, statuses, path_glob, since, media_type, missing)
+    with app.catalog().session() as session:
+        records = (version_record(entry, version) for entry, version in list_current(session, flt))
+        count = emit(records, COLUMNS, fmt)
+    if fmt == "table" and not app.quiet:
+        click.echo(f"{count} path(s)", err=True)

@@ -1,0 +1,150 @@
+"""`prov show PATH|SHA256-PREFIX`: everything the catalog knows about one path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from cli.context import AppContext
+from cli.errors import fail
+from provenance.credentials import active_manifest, explain_code
+from provenance.manifest_view import actions_of, ingredient_tree
+from store import repository
+from store.models import PathEntry, Version
+from store.queries import resolve_target
+from store.records import version_record
+
+
+@click.command()
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@click.pass_obj
+def show(app: AppContext, target: str, as_json: bool) -> None:
+    """Show versions, credentials, signer, validation codes (explained), actions,
+    the ingredient tree and the AI evidence of one path.
+
+    TARGET is a path as scanned, or the first 6+ hex digits of a SHA-256.
+    """
+    with app.catalog().session() as session:
+        entries = resolve_target(session, target)
+        if not entries:
+            fail(f"nothing in the catalog matches {target!r}", hint="run `prov ls` to see paths")
+        if len(entries) > 1:
+            names = "\n  ".join(entry.path for entry in entries[:10])
+            fail(
+                f"{target!r} matches {len(entries)} paths:\n  {names}",
+                hint="give a longer SHA-256 prefix or the path",
+                code=2,
+            )
+        detail = path_detail(entries[0], repository.versions_of(session, entries[0]))
+    if as_json:
+        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+    else:
+        _print_text(detail)
+
+
+def path_detail(entry: PathEntry, versions: list[Version]) -> dict[str, Any]:
+    current = next(v for v in versions if v.id == entry.current_version_id)
+    record = version_record(entry, current)
+    store = current.manifest_store or {}
+    record["validation"] = [
+        {"code": code, "explanation": explain_code(code)}
+        for code in record["credentials"]["failure_codes"]
+    ]
+    record["actions"] = actions_of(active_manifest(store)) if store else []
+    record["ingredients"] = ingredient_tree(store) if store else []
+    record["versions"] = [_version_line(v) for v in versions]
+    return record
+
+
+def _version_line(version: Version) -> dict[str, Any]:
+    return {
+        "version": version.seq,
+        "recorded_at": version.recorded_at.isoformat(),
+        "sha256": version.sha256,
+        "status": version.status,
+        "validation_state": version.validation_state,
+        "involvement": version.involvement,
+    }
+
+
+def _print_text(detail: dict[str, Any]) -> None:
+    creds = detail["credentials"]
+    _section(detail["path"])
+    _field("status", detail["status"] + (f" ({detail['reason']})" if detail["reason"] else ""))
+    _field("sha256", detail["sha256"])
+    _field("media type", detail["media_type"])
+    _field("size", detail["size"])
+    _section("Content Credentials")
+    if not creds["present"]:
+        click.echo("  none found")
+    else:
+        _print_credentials(creds, detail["validation"])
+    _section("Actions")
+    for action in detail["actions"] or [{}]:
+        click.echo("  " + _action_text(action) if action else "  none")
+    _section("Ingredients")
+    _print_tree(detail["ingredients"], indent=1)
+    _section(f"Generative AI: {detail['ai']['involvement']}")
+    for item in detail["ai"]["evidence"] or [None]:
+        click.echo(_evidence_text(item) if item else "  no evidence either way")
+    _section("Versions")
+    for line in detail["versions"]:
+        click.echo(
+            f"  v{line['version']}  {line['recorded_at'][:19]}  {(line['sha256'] or '-')[:12]}"
+            f"  {line['status']}  {line['validation_state'] or '-'}  {line['involvement']}"
+        )
+
+
+def _print_credentials(creds: dict[str, Any], validation: list[dict[str, str]]) -> None:
+    _field("location", creds["location"] + (f" ({creds['sidecar']})" if creds["sidecar"] else ""))
+    _field("validation", creds["validation_state"] or "not read")
+    for item in validation:
+        click.echo(f"    - {item['code']}: {item['explanation']}")
+    signer = creds["signer"]
+    _field("signer", f"{signer['common_name'] or '?'} (issued by {signer['issuer'] or '?'})")
+    _field("signed at", creds["signing_time"])
+    _field("claim generator", creds["claim_generator"])
+    _field("manifests", f"{creds['manifest_count']} ({creds['ingredient_count']} ingredients)")
+    if creds["remote_url"]:
+        _field("remote manifest", f"{creds['remote_url']} (not fetched)")
+
+
+def _print_tree(ingredients: list[dict[str, Any]], indent: int) -> None:
+    if not ingredients and indent == 1:
+        click.echo("  none")
+    for item in ingredients:
+        pad = "  " * indent
+        click.echo(
+            f"{pad}- {item['title'] or '(untitled)'} [{item['relationship'] or '?'}]"
+            + (f" signed by {item['claim_generator']}" if item["claim_generator"] else "")
+        )
+        for action in item["actions"]:
+            click.echo(f"{pad}    {_action_text(action)}")
+        _print_tree(item["ingredients"], indent + 2)
+
+
+def _action_text(action: dict[str, Any]) -> str:
+    parts = [str(action.get("action"))]
+    if action.get("software_agent"):
+        parts.append(f"by {action['software_agent']}")
+    if action.get("digital_source_type"):
+        parts.append(f"source {str(action['digital_source_type']).rsplit('/', 1)[-1]}")
+    return " ".join(parts)
+
+
+def _evidence_text(item: dict[str, str]) -> str:
+    return (
+        f"  - {item['implies']}: {item['source']} = {item['value']}\n"
+        f"      at {item['location']} ({item['strength']})"
+    )
+
+
+def _section(title: str) -> None:
+    click.echo(f"\n{title}" if title[0] != "/" else title)
+
+
+def _field(name: str, value: Any) -> None:
+    click.echo(f"  {name + ':':<17}{value if value is not None else '-'}")

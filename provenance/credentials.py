@@ -1,0 +1,168 @@
+"""Summarise a manifest store (c2pa-python's Reader.json()) into a CredentialSummary. Pure.
+
+Every field of a real-world manifest may be missing or of the wrong type: hostile input
+never raises here, it just yields fewer facts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from provenance.model import (
+    CredentialLocation,
+    CredentialSummary,
+    Signer,
+    ValidationState,
+)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def active_manifest(store: dict[str, Any]) -> dict[str, Any]:
+    label = store.get("active_manifest")
+    manifests = _dict(store.get("manifests"))
+    return _dict(manifests.get(label)) if isinstance(label, str) else {}
+
+
+def claim_generator(manifest: dict[str, Any]) -> str | None:
+    """claim_generator (v1 string) or the first claim_generator_info entry (v2)."""
+    legacy = _str(manifest.get("claim_generator"))
+    if legacy:
+        return legacy
+    for info in _list(manifest.get("claim_generator_info")):
+        name = _str(_dict(info).get("name"))
+        if name:
+            version = _str(_dict(info).get("version"))
+            return f"{name} {version}" if version else name
+    return None
+
+
+def validation_codes(store: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(failure codes, informational codes); ingredient failures are prefixed `ingredient:`."""
+    results = _dict(store.get("validation_results"))
+    if not results:
+        return _legacy_status_codes(store), ()
+    active = _dict(results.get("activeManifest"))
+    failures = _codes(active.get("failure"))
+    informational = _codes(active.get("informational"))
+    for delta in _list(results.get("ingredientDeltas")):
+        deltas = _dict(_dict(delta).get("validationDeltas"))
+        failures += tuple(f"ingredient:{code}" for code in _codes(deltas.get("failure")))
+    return _unique(failures), _unique(informational)
+
+
+def _legacy_status_codes(store: dict[str, Any]) -> tuple[str, ...]:
+    return _unique(_codes(store.get("validation_status")))
+
+
+def _codes(entries: Any) -> tuple[str, ...]:
+    return tuple(
+        code for entry in _list(entries) if (code := _str(_dict(entry).get("code"))) is not None
+    )
+
+
+def _unique(codes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(codes))
+
+
+def parse_state(value: str | None) -> ValidationState | None:
+    try:
+        return ValidationState(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def summarize_manifest_store(
+    store: dict[str, Any],
+    validation_state: str | None,
+    *,
+    location: CredentialLocation,
+    remote_url: str | None = None,
+    sidecar_path: str | None = None,
+) -> CredentialSummary:
+    """The facts the catalog keeps about a manifest store (issue 2, 'Stored per version')."""
+    manifest = active_manifest(store)
+    signature = _dict(manifest.get("signature_info"))
+    failures, informational = validation_codes(store)
+    return CredentialSummary(
+        present=True,
+        location=location,
+        validation_state=parse_state(validation_state or _str(store.get("validation_state"))),
+        failure_codes=failures,
+        informational_codes=informational,
+        active_manifest=_str(store.get("active_manifest")),
+        claim_generator=claim_generator(manifest),
+        signer=Signer(_str(signature.get("issuer")), _str(signature.get("common_name"))),
+        signing_time=parse_time(signature.get("time")),
+        manifest_count=len(_dict(store.get("manifests"))),
+        ingredient_count=len(_list(manifest.get("ingredients"))),
+        remote_url=remote_url,
+        sidecar_path=sidecar_path,
+        manifest_store=store,
+    )
+
+
+def remote_only(url: str | None) -> CredentialSummary:
+    return CredentialSummary(present=True, location=CredentialLocation.REMOTE, remote_url=url)
+
+
+# Plain-words meaning of the validation codes users meet most (C2PA spec, section 15).
+CODE_EXPLANATIONS: dict[str, str] = {
+    "signingCredential.untrusted": "signed by a certificate that is not on the trust list",
+    "signingCredential.expired": "the signing certificate had expired and no timestamp proves "
+    "it was valid when used",
+    "signingCredential.revoked": "the signing certificate was revoked",
+    "signingCredential.invalid": "the signing certificate does not meet the C2PA profile",
+    "signingCredential.ocsp.skipped": "certificate revocation was not checked (offline)",
+    "signingCredential.ocsp.unknown": "certificate revocation status is unknown",
+    "claimSignature.mismatch": "the signature does not match the claim: the manifest was altered",
+    "claimSignature.missing": "the claim has no signature",
+    "claimSignature.outsideValidity": "signed outside the certificate's validity period",
+    "assertion.dataHash.mismatch": "the file's bytes changed after signing (tampered or "
+    "re-encoded)",
+    "assertion.bmffHash.mismatch": "the video/ISO-BMFF data changed after signing",
+    "assertion.boxesHash.mismatch": "the file's boxes changed after signing",
+    "assertion.hashedURI.mismatch": "an assertion was altered after signing",
+    "assertion.missing": "an assertion the claim refers to is missing",
+    "assertion.action.ingredientMismatch": "an action refers to an ingredient that does not match",
+    "assertion.cbor.invalid": "an assertion is malformed CBOR",
+    "assertion.json.invalid": "an assertion is malformed JSON",
+    "manifest.inaccessible": "the manifest could not be read",
+    "manifest.multipleParents": "the manifest claims more than one parent ingredient",
+    "timeStamp.mismatch": "the timestamp does not match the signature",
+    "timeStamp.untrusted": "the timestamp authority is not trusted",
+    "timeStamp.outsideValidity": "the timestamp is outside its certificate's validity",
+    "algorithm.unsupported": "the signature uses an unsupported algorithm",
+    "general.error": "the validator hit an unexpected error",
+}
+
+
+def explain_code(code: str) -> str:
+    """A sentence for a validation code; ingredient-level codes say so."""
+    base = code.removeprefix("ingredient:")
+    text = CODE_EXPLANATIONS.get(base)
+    if text is None:
+        family = base.split(".", 1)[0]
+        text = f"validation problem in {family} (see the C2PA specification for {base})"
+    return f"in an ingredient: {text}" if code.startswith("ingredient:") else text

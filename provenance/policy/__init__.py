@@ -1,0 +1,85 @@
+"""The genAI risk policy (issue 4): policy as data, declarations, tool registry, production
+config, and the pure classification of one asset. No database, no click.
+
+    policy = load_policy()                      # shipped default: Netflix partner guidance
+    result = classify(ai, role=production.role_for(path), production=production,
+                      declaration=declaration_for(path), tools=load_tool_registry(),
+                      policy=policy)
+"""
+
+from provenance.policy.declarations import (
+    ASSET_DECLARATION_SUFFIX,
+    FOLDER_DECLARATION,
+    declaration_files,
+    declaration_for,
+    declaration_from_mapping,
+    declaration_to_toml,
+    is_declaration_file,
+    parse_declaration,
+)
+from provenance.policy.evaluate import IMPLEMENTED_RULE_IDS, classify
+from provenance.policy.loader import (
+    DEFAULT_POLICY_PATH,
+    DEFAULT_TOOLS_PATH,
+    load_policy,
+    load_production_config,
+    load_tool_registry,
+    policy_from_mapping,
+    tool_registry_from_mapping,
+)
+from provenance.policy.model import (
+    Answer,
+    Classification,
+    Declaration,
+    FiredRule,
+    FolderRole,
+    Outcome,
+    Policy,
+    PolicyError,
+    ProductionConfig,
+    ProductionKind,
+    Prominence,
+    Rule,
+    RuleKind,
+    Switches,
+    Tool,
+    ToolRegistry,
+    UseCase,
+)
+
+__all__ = [
+    "ASSET_DECLARATION_SUFFIX",
+    "DEFAULT_POLICY_PATH",
+    "DEFAULT_TOOLS_PATH",
+    "FOLDER_DECLARATION",
+    "IMPLEMENTED_RULE_IDS",
+    "Answer",
+    "Classification",
+    "Declaration",
+    "FiredRule",
+    "FolderRole",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "ProductionConfig",
+    "ProductionKind",
+    "Prominence",
+    "Rule",
+    "RuleKind",
+    "Switches",
+    "Tool",
+    "ToolRegistry",
+    "UseCase",
+    "classify",
+    "declaration_files",
+    "declaration_for",
+    "declaration_from_mapping",
+    "declaration_to_toml",
+    "is_declaration_file",
+    "load_policy",
+    "load_production_config",
+    "load_tool_registry",
+    "parse_declaration",
+    "policy_from_mapping",
+    "tool_registry_from_mapping",
+]

@@ -1,0 +1,136 @@
+"""GenAI declarations: what a vendor or operator states about assets (issue 4).
+
+Reads declaration files (parse_declaration, declaration_for); declaration_from_mapping and
+declaration_to_toml are pure. Format (docs/policy.md): a flat TOML table, either
+`<asset file name>.genai.toml` beside one asset, or `genai-declaration.toml` for every file in
+that folder and below. Nearer files override farther ones key by key; the per-asset file wins.
+A malformed declaration is an error naming its file and key, never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from provenance.model import Involvement
+from provenance.policy._toml import Table, parse_choice, read_toml
+from provenance.policy.model import Answer, Declaration, Prominence, UseCase
+
+FOLDER_DECLARATION = "genai-declaration.toml"
+ASSET_DECLARATION_SUFFIX = ".genai.toml"
+
+
+class DeclaredInvolvement(StrEnum):
+    """What a declaration may say about involvement ("possible"/"unknown" are not statements)."""
+
+    GENERATED = "generated"
+    EDITED = "edited"
+    COMPOSITE = "composite"
+    NONE = "none"
+
+
+def is_declaration_file(path: Path) -> bool:
+    """Declaration files are not media: scanners should skip them."""
+    return path.name == FOLDER_DECLARATION or path.name.endswith(ASSET_DECLARATION_SUFFIX)
+
+
+def parse_declaration(path: Path) -> Declaration:
+    """One declaration file on its own (no folder inheritance)."""
+    return declaration_from_mapping(read_toml(path), source=str(path))
+
+
+def declaration_for(asset: Path, *, root: Path | None = None) -> Declaration | None:
+    """The declaration that applies to `asset`: folder files from `root` (or the filesystem
+    top) down to the asset's folder, then `<asset name>.genai.toml`, merged key by key."""
+    files = declaration_files(asset, root=root)
+    merged: dict[str, Any] = {}
+    for path in files:
+        merged.update(_fields(Table(read_toml(path), str(path))))
+    return Declaration(**merged, sources=tuple(map(str, files))) if files else None
+
+
+def declaration_files(asset: Path, *, root: Path | None = None) -> list[Path]:
+    """Declaration files that apply to `asset`, outermost first."""
+    folders = [asset.parent, *asset.parent.parents]
+    if root is not None and root in folders:
+        folders = folders[: folders.index(root) + 1]
+    candidates = [d / FOLDER_DECLARATION for d in reversed(folders)]
+    candidates.append(asset.with_name(asset.name + ASSET_DECLARATION_SUFFIX))
+    return [c for c in candidates if c.is_file()]
+
+
+def declaration_from_mapping(data: Mapping[str, Any], *, source: str) -> Declaration:
+    return Declaration(**_fields(Table(data, source)), sources=(source,))
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+def _answer(t: Table, key: str) -> Answer:
+    """yes / no / unsure; TOML true and false are accepted as yes and no."""
+    value = t.raw(key)
+    if isinstance(value, bool):
+        return Answer.YES if value else Answer.NO
+    return parse_choice(value, Answer, lambda problem: t.error(key, problem))
+
+
+def _involvement(t: Table, key: str) -> Involvement:
+    return Involvement(t.choice(key, DeclaredInvolvement).value)
+
+
+def _note(t: Table, key: str) -> str:
+    return str(t.text(key, ""))
+
+
+def _reference(t: Table, key: str) -> str | None:
+    value = str(t.text(key, "")).strip()
+    return value or None
+
+
+_ANSWER_KEYS = (
+    "story_relevant", "talent_likeness", "personal_data", "third_party_ip", "proprietary_inputs",
+    "digital_replica", "performance_alteration", "union_covered",
+    "references_real_people_or_works", "key_creative", "unowned_training_data",
+)
+_PARSERS: dict[str, Callable[[Table, str], Any]] = {
+    "tool": lambda t, k: tuple(s.strip() for s in t.texts(k, allow_single=True) if s.strip()),
+    "involvement": _involvement,
+    "use_case": lambda t, k: t.choice(k, UseCase),
+    "prominence": lambda t, k: t.choice(k, Prominence),
+    "consent_reference": _reference,
+    "declared_by": _reference,
+    "notes": _note,
+    **{key: _answer for key in _ANSWER_KEYS},
+}
+_FIELD_FOR_KEY = {"tool": "tools"}  # TOML `tool` (a string or an array) -> Declaration.tools
+
+
+def _fields(t: Table) -> dict[str, Any]:
+    """The Declaration fields this table sets, validated; absent keys stay unset (unsure)."""
+    t.reject_unknown(_PARSERS)
+    return {_FIELD_FOR_KEY.get(key, key): _PARSERS[key](t, key) for key in t.data}
+
+
+# --- writing (for `prov declare`) ------------------------------------------------------------
+
+def declaration_to_toml(declaration: Declaration) -> str:
+    """The declaration as TOML, listing only what differs from the all-unsure default."""
+    default = Declaration()
+    lines = []
+    for f in fields(Declaration):
+        value = getattr(declaration, f.name)
+        if f.name == "sources" or value == getattr(default, f.name):
+            continue
+        key = "tool" if f.name == "tools" else f.name
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,389 @@
+"""The policy's rules as small pure functions, registered under their stable ids.
+
+Each function looks at the gathered Facts and returns a Finding (plain-words reason and
+evidence) when it fires; the policy data (default_policy.toml) gives each id its outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from provenance.model import Involvement
+from provenance.policy.facts import Facts, ToolFinding, describe_evidence
+from provenance.policy.model import (
+    Answer,
+    Declaration,
+    FolderRole,
+    Prominence,
+    UseCase,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule function returns when it fires; the policy adds id and outcome."""
+
+    reason: str
+    evidence: tuple[str, ...] = ()
+    answer: Answer | None = None
+
+
+Check = Callable[[Facts], Finding | None]
+
+
+@dataclass(frozen=True)
+class Registered:
+    check: Check
+    needs_genai: bool  # only asked when genAI is involved (evidence or declaration)
+
+
+CHECKS: dict[str, Registered] = {}
+
+
+def rule(rule_id: str, *, needs_genai: bool = True) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        CHECKS[rule_id] = Registered(check, needs_genai)
+        return check
+
+    return register
+
+
+# --- evidence helpers -------------------------------------------------------------------
+
+def _ai_evidence(f: Facts) -> tuple[str, ...]:
+    items = [describe_evidence(e) for e in f.ai.evidence if e.implies.is_genai
+             or e.implies is Involvement.POSSIBLE]
+    if f.declaration and f.declaration.declares_genai:
+        kind = f.declaration.involvement or "kind not stated"
+        items.append(f"{f.declaration_origin}: genAI used ({kind})")
+    return tuple(items)
+
+
+def _said(f: Facts, *fields: str) -> tuple[str, ...]:
+    """What the declaration says about `fields`, as evidence lines."""
+    d = f.declaration
+    if d is None:
+        return ("no declaration",)
+    return tuple(f"{f.declaration_origin}: {name} = {_shown(getattr(d, name))}" for name in fields)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "(none)"
+    return "(none)" if value is None else str(value)
+
+
+def _unconfirmed(f: Facts) -> str:
+    if f.declaration is None:
+        return "no declaration confirms"
+    return "the declaration does not confirm"
+
+
+def _role(f: Facts) -> str:
+    return f"folder role: {f.role or 'none configured'}"
+
+
+def _if_declared(f: Facts, field: str, what: str) -> Finding | None:
+    """Fire when the declaration answers "yes" to `field` (always-approval triggers)."""
+    if getattr(f.declared, field) is not Answer.YES:
+        return None
+    return Finding(f"the declaration says {what}", _said(f, field))
+
+
+# --- provenance: what the evidence says (sections 3 and 5) -----------------------------------
+
+@rule("PV-GENAI")
+def pv_genai(f: Facts) -> Finding | None:
+    # Section 2: reporting intended genAI use to the Netflix contact is expected in every case.
+    return Finding(f"genAI involvement ({f.involvement}) must be reported", _ai_evidence(f))
+
+
+@rule("PV-POSSIBLE", needs_genai=False)
+def pv_possible(f: Facts) -> Finding | None:
+    if f.ai.involvement is not Involvement.POSSIBLE or f.genai:
+        return None
+    return Finding("the evidence may mean genAI was used; unsure escalates", _ai_evidence(f),
+                   Answer.UNSURE)
+
+
+@rule("PV-UNVERIFIED", needs_genai=False)
+def pv_unverified(f: Facts) -> Finding | None:
+    # Section 5: absence of C2PA is not absence of AI; the file stays "unknown".
+    if f.ai.involvement is not Involvement.UNKNOWN:
+        return None
+    return Finding("no content credentials or AI evidence: provenance is unverified")
+
+
+@rule("PV-UNVERIFIED-FINAL", needs_genai=False)
+def pv_unverified_final(f: Facts) -> Finding | None:
+    if not (f.switches.escalate_unverified_in_final and f.role is FolderRole.FINAL):
+        return None
+    if f.ai.involvement is not Involvement.UNKNOWN:
+        return None
+    return Finding("unverified provenance in a final-deliverable folder (policy switch "
+                   "escalate_unverified_in_final)", (_role(f),))
+
+
+# --- guiding principles: "no" or "unsure" escalates -------------------------------------------
+
+def _principle(answer: Answer, no: str, unsure: str, evidence: tuple[str, ...]) -> Finding | None:
+    if answer is Answer.YES:
+        return None
+    return Finding(f"{answer}: {no if answer is Answer.NO else unsure}", evidence, answer)
+
+
+@rule("GP-1")
+def gp1_unowned_material(f: Facts) -> Finding | None:
+    fields = ("third_party_ip", "references_real_people_or_works")
+    answer = Answer.worst(getattr(f.declared, n).negated() for n in fields)
+    return _principle(
+        answer,
+        "the declaration says the output uses third-party IP or references real people or works",
+        f"{_unconfirmed(f)} that the output stays clear of unowned or copyrighted material",
+        _said(f, *fields),
+    )
+
+
+@rule("GP-2")
+def gp2_no_training_on_inputs(f: Facts) -> Finding | None:
+    return _tool_principle(f, lambda t: t.trains_answer, _trains_problem)
+
+
+@rule("GP-3")
+def gp3_enterprise_environment(f: Facts) -> Finding | None:
+    return _tool_principle(f, lambda t: t.enterprise_answer, _enterprise_problem)
+
+
+def _tool_principle(
+    f: Facts, answer_of: Callable[[ToolFinding], Answer], problem: Callable[[ToolFinding], str]
+) -> Finding | None:
+    # Section 2, vendors: in a multi-tool pipeline every step must meet the standard.
+    if not f.tools:
+        return Finding("unsure: no tool is named by a declaration or the evidence",
+                       (f.declaration_origin,), Answer.UNSURE)
+    failing = [t for t in f.tools if answer_of(t) is not Answer.YES]
+    if not failing:
+        return None
+    answer = Answer.worst(answer_of(t) for t in failing)
+    reason = "; ".join(problem(t) for t in failing)
+    return Finding(f"{answer}: {reason}", tuple(f"{t.name} via {t.via}" for t in failing), answer)
+
+
+def _trains_problem(t: ToolFinding) -> str:
+    if t.tool is None:
+        return f"'{t.name}' is not in the tool registry"
+    if t.tool.trains_on_inputs:
+        return f"{t.name} may store or train on production inputs"
+    return f"it is unknown whether {t.name} trains on inputs"
+
+
+def _enterprise_problem(t: ToolFinding) -> str:
+    if t.tool is None:
+        return f"'{t.name}' is not in the tool registry"
+    if t.tool.enterprise_agreement is False:
+        return f"{t.name} has no enterprise agreement"
+    return f"it is unknown whether {t.name} runs under an enterprise agreement"
+
+
+@rule("GP-4")
+def gp4_temporary(f: Facts) -> Finding | None:
+    if f.role is not None and f.role.is_temporary:
+        return None
+    answer = Answer.NO if f.role is FolderRole.FINAL else Answer.UNSURE
+    unsure = ("work in progress may reach the final deliverables" if f.role is FolderRole.WIP
+              else "the folder has no delivery role in the production config")
+    return _principle(answer, "genAI material is in a final-deliverable folder", unsure,
+                      (_role(f),))
+
+
+_TALENT_FIELDS = ("talent_likeness", "digital_replica", "performance_alteration", "union_covered")
+
+
+@rule("GP-5")
+def gp5_talent_and_union(f: Facts) -> Finding | None:
+    d = f.declared
+    consented = Answer.YES if d.consent_reference else Answer.NO
+    answers = (consented if getattr(d, n) is Answer.YES else getattr(d, n).negated()
+               for n in _TALENT_FIELDS)
+    return _principle(
+        Answer.worst(answers),
+        "talent performances or union-covered work are involved without a consent reference",
+        f"{_unconfirmed(f)} that no talent performance or union-covered work is replaced or "
+        "generated without consent",
+        _said(f, *_TALENT_FIELDS, "consent_reference"),
+    )
+
+
+# --- always require written approval ---------------------------------------------------------
+
+@rule("AA-FINAL")
+def aa_final(f: Facts) -> Finding | None:
+    # Section 2: anything generated in the final cut, even in the background, is flagged.
+    if f.role is not FolderRole.FINAL:
+        return None
+    return Finding("genAI material is in a final-deliverable folder", (_role(f), *_ai_evidence(f)))
+
+
+@rule("AA-MISLEADING")
+def aa_misleading(f: Facts) -> Finding | None:
+    # Ethics: content that could be mistaken for real events (the What Jennifer Did case).
+    kind = f.production.kind
+    if not kind.presented_as_real or (f.role is not None and f.role.is_temporary):
+        return None
+    return Finding(f"genAI material in a {kind} production could be mistaken for real events",
+                   (f"production: {f.production.title} ({kind})", _role(f), *_ai_evidence(f)))
+
+
+@rule("AA-TALENT")
+def aa_talent(f: Facts) -> Finding | None:
+    return _if_declared(f, "talent_likeness", "the output includes a talent's likeness")
+
+
+@rule("AA-PERSONAL")
+def aa_personal(f: Facts) -> Finding | None:
+    return _if_declared(f, "personal_data", "personal data is involved")
+
+
+@rule("AA-3PIP")
+def aa_third_party_ip(f: Facts) -> Finding | None:
+    return _if_declared(f, "third_party_ip", "the output includes third-party IP")
+
+
+@rule("AA-DATA")
+def aa_data(f: Facts) -> Finding | None:
+    # Data use: studio-owned material as input, or training on uncleared material. Even
+    # enterprise tools need approval for sensitive inputs.
+    return _if_declared(
+        f, "proprietary_inputs", "studio-owned material was put into a tool"
+    ) or _if_declared(f, "unowned_training_data", "a model was trained on uncleared material")
+
+
+@rule("AA-KEYCREATIVE")
+def aa_key_creative(f: Facts) -> Finding | None:
+    if f.declared.use_case is UseCase.KEY_CREATIVE:
+        return Finding("the declared use case is a key creative element", _said(f, "use_case"))
+    return _if_declared(f, "key_creative", "genAI generates a key creative element")
+
+
+@rule("AA-REFS")
+def aa_references(f: Facts) -> Finding | None:
+    return _if_declared(f, "references_real_people_or_works",
+                        "prompts or images reference copyrighted works, public figures or "
+                        "deceased people")
+
+
+@rule("AA-REPLICA")
+def aa_replica(f: Facts) -> Finding | None:
+    if f.declared.use_case is UseCase.TALENT_REPLICATION:
+        return Finding("the declared use case is talent replication", _said(f, "use_case"))
+    return _if_declared(f, "digital_replica", "a digital replica (voice or likeness) is made")
+
+
+@rule("AA-PERFORMANCE")
+def aa_performance(f: Facts) -> Finding | None:
+    return _if_declared(f, "performance_alteration", "a performance's tone, delivery or intent "
+                        "is significantly altered")
+
+
+@rule("AA-UNION")
+def aa_union(f: Facts) -> Finding | None:
+    return _if_declared(f, "union_covered", "union-covered work is replaced or materially affected")
+
+
+# --- use-case matrix -------------------------------------------------------------------------
+
+@rule("UC-IDEATION")
+def uc_ideation(f: Facts) -> Finding | None:
+    if f.declared.use_case is UseCase.IDEATION:
+        return Finding("declared use: ideation only", _said(f, "use_case"))
+    if f.role is FolderRole.IDEATION:
+        return Finding("the file is in an ideation folder", (_role(f),))
+    return None
+
+
+def _incidental(d: Declaration) -> bool:
+    return d.prominence is Prominence.INCIDENTAL and d.story_relevant is Answer.NO
+
+
+@rule("UC-BACKGROUND-INCIDENTAL")
+def uc_background_incidental(f: Facts) -> Finding | None:
+    if f.declared.use_case is not UseCase.BACKGROUND or not _incidental(f.declared):
+        return None
+    return Finding("an incidental background element, not story-relevant",
+                   _said(f, "use_case", "prominence", "story_relevant"))
+
+
+@rule("UC-BACKGROUND-PROMINENT")
+def uc_background_prominent(f: Facts) -> Finding | None:
+    # Prominent props (read aloud, story-relevant) need human input and legal review.
+    d = f.declared
+    if d.use_case is not UseCase.BACKGROUND or _incidental(d):
+        return None
+    return Finding(f"a background element that is {d.prominence} (prominence) and "
+                   f"story-relevant: {d.story_relevant}",
+                   _said(f, "use_case", "prominence", "story_relevant"))
+
+
+@rule("UC-KEY-CREATIVE")
+def uc_key_creative(f: Facts) -> Finding | None:
+    if f.declared.use_case is UseCase.KEY_CREATIVE or f.declared.key_creative is Answer.YES:
+        return Finding("final character designs or key visuals", _said(f, "use_case",
+                                                                       "key_creative"))
+    return None
+
+
+@rule("UC-TALENT-REPLICATION")
+def uc_talent_replication(f: Facts) -> Finding | None:
+    d = f.declared
+    if d.use_case is UseCase.TALENT_REPLICATION or d.digital_replica is Answer.YES:
+        return Finding("talent replication (re-ageing, synthetic voices)",
+                       _said(f, "use_case", "digital_replica"))
+    return None
+
+
+@rule("UC-TRAINING")
+def uc_training(f: Facts) -> Finding | None:
+    d = f.declared
+    training = d.use_case is UseCase.TRAINING and d.unowned_training_data is not Answer.NO
+    if training or d.unowned_training_data is Answer.YES:
+        reason = f"training or fine-tuning on unowned data (declared: {d.unowned_training_data})"
+        return Finding(reason, _said(f, "use_case", "unowned_training_data"))
+    return None
+
+
+@rule("UC-PROPRIETARY")
+def uc_proprietary(f: Facts) -> Finding | None:
+    outside = [t for t in f.tools if t.enterprise_answer is not Answer.YES]
+    if f.declared.proprietary_inputs is not Answer.YES or (f.tools and not outside):
+        return None
+    names = ", ".join(t.name for t in outside) or "an unnamed tool"
+    return Finding(f"studio-owned material was used as input outside enterprise tools ({names})",
+                   _said(f, "proprietary_inputs", "tools"))
+
+
+# --- declaration gaps and conflicts ----------------------------------------------------------
+
+_OPEN_QUESTIONS = ("personal_data", "proprietary_inputs", "key_creative", "unowned_training_data")
+
+
+@rule("DC-UNANSWERED")
+def dc_unanswered(f: Facts) -> Finding | None:
+    # Section 2: unknown answers are "unsure" and escalate (GP-1/GP-5 cover their own fields).
+    open_ = [n for n in _OPEN_QUESTIONS if getattr(f.declared, n) is Answer.UNSURE]
+    if not open_:
+        return None
+    who = "no declaration answers" if f.declaration is None else "the declaration leaves open"
+    return Finding(f"{who}: {', '.join(open_)}", _said(f, *open_), Answer.UNSURE)
+
+
+@rule("DC-CONFLICT")
+def dc_conflict(f: Facts) -> Finding | None:
+    d = f.declaration
+    if d is None or d.involvement is not Involvement.NONE or not f.ai.involvement.is_genai:
+        return None
+    return Finding("the declaration says no genAI was used, but the evidence shows "
+                   f"{f.ai.involvement}", (*_said(f, "involvement"), *_ai_evidence(f)))
+
+
+IMPLEMENTED_RULE_IDS: frozenset[str] = frozenset(CHECKS)

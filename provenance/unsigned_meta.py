@@ -1,0 +1,143 @@
+"""Provenance hints outside C2PA: XMP digital source types and genAI PNG text chunks.
+
+Does I/O: reads a bounded prefix of the file and walks PNG chunk headers (seeking past image
+data). Never raises: an unreadable or corrupt file yields an empty UnsignedMetadata.
+Midjourney writes Iptc4xmpExt:DigitalSourceType; Stable Diffusion front-ends write a PNG
+`parameters` chunk and ComfyUI `prompt` / `workflow` JSON (DOMAIN.md section 5).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from provenance.model import UnsignedMetadata
+
+# XMP packets sit near the start of real files; scanning further would read whole videos.
+XMP_SCAN_BYTES = 1024 * 1024
+MAX_PNG_CHUNKS = 10_000
+MAX_TEXT_CHUNK_BYTES = 4 * 1024 * 1024  # one text chunk; larger ones are skipped unread
+MAX_TEXT_BYTES_TOTAL = 16 * 1024 * 1024  # all text chunks of one file together
+MAX_INFLATED_BYTES = 1024 * 1024  # zTXt/iTXt: a zip bomb stops here
+MAX_TEXT_CHARS = 2000
+MAX_SOURCE_TYPES = 16
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_KEYWORDS = frozenset({"parameters", "prompt", "workflow"})
+_XMP_KEYWORD = "XML:com.adobe.xmp"
+_TEXT_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt"})
+
+# Iptc4xmpExt:DigitalSourceType as an attribute, an rdf:resource element or a text element.
+# Any namespace prefix is accepted: XMP lets a writer pick its own.
+_DST_RE = re.compile(
+    rb"""[A-Za-z][\w.-]*:DigitalSourceType\s*=\s*["']([^"'<>]{1,512})["']"""
+    rb"""|<[A-Za-z][\w.-]*:DigitalSourceType\b[^>]*?rdf:resource\s*=\s*["']([^"'<>]{1,512})["']"""
+    rb"""|<[A-Za-z][\w.-]*:DigitalSourceType\s*>\s*([^<]{1,512}?)\s*<"""
+)
+
+
+def read_unsigned_metadata(path: Path, media_type: str) -> UnsignedMetadata:
+    """XMP source types from the first MiB and, for PNG, the genAI text chunks.
+
+    `media_type` (the sniffed MIME type) does not decide anything today: the PNG signature
+    does, because a type guessed from an extension can be wrong. It is part of the signature
+    so format-specific readers can be added without touching callers."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(XMP_SCAN_BYTES)
+            chunks = _png_text_chunks(stream) if head.startswith(PNG_SIGNATURE) else []
+    except (OSError, ValueError):
+        return UnsignedMetadata()
+    xmp_texts = [head] + [text.encode() for keyword, text in chunks if keyword == _XMP_KEYWORD]
+    return UnsignedMetadata(
+        xmp_digital_source_types=xmp_source_types(xmp_texts),
+        png_text=tuple(
+            (keyword.lower(), text[:MAX_TEXT_CHARS])
+            for keyword, text in chunks
+            if keyword.lower() in PNG_KEYWORDS
+        ),
+    )
+
+
+def xmp_source_types(blobs: list[bytes]) -> tuple[str, ...]:
+    """Distinct DigitalSourceType values found in XMP text, in order of appearance."""
+    found: dict[str, None] = {}
+    for blob in blobs:
+        for match in _DST_RE.finditer(blob):
+            raw = next(group for group in match.groups() if group is not None)
+            value = html.unescape(raw.decode("utf-8", "replace")).strip()
+            if value:
+                found[value] = None
+            if len(found) >= MAX_SOURCE_TYPES:
+                return tuple(found)
+    return tuple(found)
+
+
+def _png_text_chunks(stream: BinaryIO) -> list[tuple[str, str]]:
+    """(keyword, text) of the text chunks we care about, read with bounded effort."""
+    chunks, budget = [], MAX_TEXT_BYTES_TOTAL
+    for kind, length in _chunk_headers(stream):
+        if kind not in _TEXT_CHUNKS or length > MAX_TEXT_CHUNK_BYTES or length > budget:
+            stream.seek(length + 4, 1)  # data and CRC
+            continue
+        budget -= length
+        body = stream.read(length)
+        stream.seek(4, 1)
+        parsed = _parse_text_chunk(kind, body)
+        if parsed and (parsed[0].lower() in PNG_KEYWORDS or parsed[0] == _XMP_KEYWORD):
+            chunks.append(parsed)
+    return chunks
+
+
+def _chunk_headers(stream: BinaryIO) -> Iterator[tuple[bytes, int]]:
+    """(type, length) of each chunk until IEND, EOF, a bad header or the chunk limit."""
+    stream.seek(len(PNG_SIGNATURE))
+    for _ in range(MAX_PNG_CHUNKS):
+        header = stream.read(8)
+        if len(header) < 8:
+            return
+        length, kind = struct.unpack(">I4s", header)
+        if kind == b"IEND" or length > 0x7FFFFFFF or not kind.isalpha():
+            return
+        yield kind, length
+
+
+def _parse_text_chunk(kind: bytes, body: bytes) -> tuple[str, str] | None:
+    keyword, sep, rest = body.partition(b"\0")
+    if not sep or not keyword:
+        return None
+    name = keyword.decode("latin-1")
+    if kind == b"tEXt":
+        return name, rest.decode("latin-1")
+    if kind == b"zTXt":
+        text = _inflate(rest[1:]) if rest[:1] == b"\0" else None
+        return (name, text.decode("latin-1")) if text is not None else None
+    return _parse_itxt(name, rest)
+
+
+def _parse_itxt(name: str, rest: bytes) -> tuple[str, str] | None:
+    """iTXt: compression flag, method, language\\0, translated keyword\\0, UTF-8 text."""
+    if len(rest) < 2:
+        return None
+    compressed, method = rest[0], rest[1]
+    _language, _, after_language = rest[2:].partition(b"\0")
+    _translated, _, text = after_language.partition(b"\0")
+    if compressed:
+        inflated = _inflate(text) if method == 0 else None
+        if inflated is None:
+            return None
+        text = inflated
+    return name, text.decode("utf-8", "replace")
+
+
+def _inflate(data: bytes) -> bytes | None:
+    """zlib with an output limit (a zTXt zip bomb must not exhaust memory)."""
+    try:
+        return zlib.decompressobj().decompress(data, MAX_INFLATED_BYTES)
+    except zlib.error:
+        return None

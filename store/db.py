@@ -1,0 +1,152 @@
+"""Catalog connection: URL resolution, engine set-up (SQLite pragmas), migrations to head.
+
+Does I/O: opens database connections. The one place that knows SQLite from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DB_FILE = "prov.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant works; it only has to be the same for every prov process sharing a catalog.
+_PG_MIGRATION_LOCK = 0x70726F76
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or used; the message says what and where."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def resolve_url(db: str | None) -> str:
+    """A SQLAlchemy URL from `--db` / PROV_DB: a URL, or a plain file path for SQLite."""
+    value = db or os.environ.get("PROV_DB") or DEFAULT_DB_FILE
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise CatalogError(f"not a database URL: {value!r}", _URL_HINT) from exc
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+_URL_HINT = "use a file path (prov.db) or a URL like postgresql+psycopg://user@host:5432/dbname"
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+@dataclass
+class Catalog:
+    """An opened, migrated catalog: an engine and a session factory."""
+
+    engine: Engine
+    url: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        return _sessions(self.engine)()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any exception."""
+        with self.session() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_catalog(db: str | None, *, migrate: bool = True) -> Catalog:
+    """Open (and by default create or upgrade) the catalog named by `--db`/PROV_DB."""
+    url = resolve_url(db)
+    engine = _make_engine(url)
+    catalog = Catalog(engine, url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        if migrate:
+            upgrade_to_head(catalog)
+    except OperationalError as exc:
+        engine.dispose()
+        raise CatalogError(
+            f"cannot open the catalog at {redact(url)}: {_first_line(exc)}",
+            "check --db / PROV_DB, that the server is running and the folder is writable",
+        ) from exc
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise CatalogError(f"catalog error at {redact(url)}: {_first_line(exc)}") from exc
+    return catalog
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        _ensure_sqlite_folder(url)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise CatalogError(f"cannot use database URL {redact(url)}: {exc}", _URL_HINT) from exc
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not Path(database).parent.is_dir():
+        raise CatalogError(
+            f"the folder for the catalog file {database} does not exist",
+            "create the folder or point --db somewhere else",
+        )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets a watcher write while an auditor reads; foreign keys are off by default
+    # in SQLite; the busy timeout makes concurrent writers wait instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def upgrade_to_head(catalog: Catalog) -> None:
+    """Apply every Alembic migration the catalog lacks. New catalogs are made this way too."""
+    from store.migrations.runner import upgrade
+
+    with catalog.engine.begin() as connection:
+        if not catalog.is_sqlite:
+            # Several watchers may start at once against one PostgreSQL catalog.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        upgrade(connection)

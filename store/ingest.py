@@ -1,0 +1,253 @@
+"""ingest_path: the one way a file on disk becomes catalog rows (scan, watch and reconcile use it).
+
+Does I/O: stats and reads files (through provenance.analyze) and writes the catalog, one
+transaction per file so a crash or a bad file never costs what is already recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, fingerprint
+from provenance.model import AssetReport, FileStatus
+from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
+from store import repository
+from store.db import Catalog, CatalogError, redact
+from store.records import version_record
+from store.repository import RecordAction, SidecarFingerprint
+
+CONFLICT_RETRIES = 5
+
+
+class IngestAction(StrEnum):
+    NEW = "new"  # first time this path is seen
+    CHANGED = "changed"  # new version (content or its credentials changed)
+    SAME = "same"  # re-read (fingerprint changed) but content and reading identical
+    UNCHANGED = "unchanged"  # fast path: size, mtime and inode unchanged, not re-read
+
+
+class CatalogUnavailable(CatalogError):
+    """The database went away mid-run (server restart, disk full, lock timeout)."""
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    path: str
+    action: IngestAction
+    status: FileStatus
+    reason: str | None
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def ingest_path(
+    path: Path, *, catalog: Catalog, analyzer: Analyzer, force: bool = False
+) -> IngestOutcome:
+    """Record one file: its sidecar goes with it; a `.c2pa` arriving re-reads its asset."""
+    path = Path(os.path.abspath(path))
+    if is_sidecar(path):
+        asset = asset_for_sidecar(path)
+        if asset is not None:
+            return _ingest_asset(asset, path, catalog, analyzer, force)
+        return _ingest_orphan(path, catalog, analyzer, force)
+    return _ingest_asset(path, find_sidecar(path), catalog, analyzer, force)
+
+
+def _ingest_asset(
+    path: Path, sidecar: Path | None, catalog: Catalog, analyzer: Analyzer, force: bool
+) -> IngestOutcome:
+    sidecar_fp = _sidecar_fingerprint(sidecar)
+    if not force and (outcome := _unchanged(path, sidecar_fp, catalog)) is not None:
+        return outcome
+    report = analyze_file(path, analyzer=analyzer, sidecar=sidecar)
+    return _record(report, catalog, kind="asset", sidecar=sidecar_fp, sidecar_path=sidecar)
+
+
+def _ingest_orphan(path: Path, catalog: Catalog, analyzer: Analyzer, force: bool) -> IngestOutcome:
+    if not force and (outcome := _unchanged(path, None, catalog)) is not None:
+        return outcome
+    report = analyze_orphan_sidecar(path, analyzer=analyzer)
+    return _record(report, catalog, kind="orphan_sidecar", sidecar=None, sidecar_path=None)
+
+
+def _sidecar_fingerprint(sidecar: Path | None) -> SidecarFingerprint | None:
+    if sidecar is None:
+        return None
+    try:
+        info = sidecar.stat()
+    except OSError:
+        return None
+    return SidecarFingerprint(info.st_size, info.st_mtime_ns)
+
+
+def _unchanged(
+    path: Path, sidecar: SidecarFingerprint | None, catalog: Catalog
+) -> IngestOutcome | None:
+    try:
+        fp = fingerprint(path)
+    except OSError:
+        return None  # analyze_file will report why
+    with _database_errors(catalog), catalog.session() as session:
+        entry = repository.get_path(session, repository.path_key(path))
+        if not repository.is_unchanged(entry, fp, sidecar) or entry is None:
+            return None
+        version = entry.current_version
+        assert version is not None  # is_unchanged checked it
+        return IngestOutcome(
+            entry.path,
+            IngestAction.UNCHANGED,
+            FileStatus(version.status),
+            version.reason,
+            version_record(entry, version),
+        )
+
+
+def _record(
+    report: AssetReport,
+    catalog: Catalog,
+    *,
+    kind: str,
+    sidecar: SidecarFingerprint | None,
+    sidecar_path: Path | None,
+) -> IngestOutcome:
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            return _record_once(report, catalog, kind, sidecar, sidecar_path)
+        except IntegrityError:
+            # Another watcher recorded the same path or content a moment ago; its row is
+            # there now, so the next attempt takes the update path.
+            if attempt == CONFLICT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_once(
+    report: AssetReport,
+    catalog: Catalog,
+    kind: str,
+    sidecar: SidecarFingerprint | None,
+    sidecar_path: Path | None,
+) -> IngestOutcome:
+    with _database_errors(catalog), catalog.transaction() as session:
+        version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
+        if sidecar_path is not None:
+            repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
+        entry = version.path
+        record = version_record(entry, version)
+    return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)
+
+
+_ACTIONS = {
+    RecordAction.NEW: IngestAction.NEW,
+    RecordAction.CHANGED: IngestAction.CHANGED,
+    RecordAction.SAME: IngestAction.SAME,
+}
+
+
+class _database_errors:
+    """Turn a lost connection into CatalogUnavailable (scan stops; watch retries)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, _tb: Any) -> bool:
+        if isinstance(exc, IntegrityError):
+            return False
+        if isinstance(exc, OperationalError | DBAPIError):
+            message = str(getattr(exc, "orig", exc)).strip().splitlines()
+            detail = message[0] if message else type(exc).__name__
+            raise CatalogUnavailable(
+                f"the catalog at {redact(self.catalog.url)} is unavailable: {detail}",
+                "files recorded so far are kept; run the command again when it is back",
+            ) from exc
+        return False
+
+
+def iter_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Every file under the given paths, sorted, following directory symlinks once
+    (a (device, inode) set stops symlink loops). Files that are links are yielded as such."""
+    seen: set[tuple[int, int]] = set()
+    for root in roots:
+        if root.is_dir():
+            yield from _walk(root, seen)
+        else:
+            yield root
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+    try:
+        info = folder.stat()
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    if (info.st_dev, info.st_ino) in seen:
+        return
+    seen.add((info.st_dev, info.st_ino))
+    for entry in entries:
+        yield from _entry_files(Path(entry.path), entry, seen)
+
+
+def _entry_files(path: Path, entry: os.DirEntry[str], seen: set[tuple[int, int]]) -> Iterator[Path]:
+    try:
+        is_dir = entry.is_dir()
+    except OSError:
+        is_dir = False
+    if is_dir:
+        yield from _walk(path, seen)
+    else:
+        yield path
+
+
+def scan_targets(files: Iterable[Path]) -> Iterator[Path]:
+    """Files to ingest: a sidecar whose asset is also in the scan is read with that asset."""
+    for path in files:
+        if is_sidecar(path) and asset_for_sidecar(path) is not None:
+            continue
+        yield path
+
+
+@dataclass
+class RunSummary:
+    """Counts for the end-of-run summary; decides the exit code (1 if any file failed)."""
+
+    actions: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    involvement: dict[str, int] = field(default_factory=dict)
+    failures: list[IngestOutcome] = field(default_factory=list)
+
+    def add(self, outcome: IngestOutcome) -> None:
+        _bump(self.actions, str(outcome.action))
+        _bump(self.statuses, str(outcome.status))
+        involvement = outcome.record.get("ai", {}).get("involvement")
+        if involvement:
+            _bump(self.involvement, involvement)
+        if outcome.status.is_failure:
+            self.failures.append(outcome)
+
+    @property
+    def total(self) -> int:
+        return sum(self.actions.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.total} file(s): {_counts(self.actions)}",
+            f"status: {_counts(self.statuses)}",
+            f"genAI involvement: {_counts(self.involvement)}",
+        ]
+
+
+def _bump(counter: dict[str, int], key: str) -> None:
+    counter[key] = counter.get(key, 0) + 1
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{count} {key}" for key, count in sorted(counter.items())) or "none"

@@ -1,0 +1,150 @@
+"""SQLAlchemy models of the catalog: content identities, paths, and the versions seen at each path.
+
+Typed columns for what queries filter on; JSON columns for the audit detail (manifest store,
+evidence). Changing anything here needs an Alembic migration (tests/store/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on both backends (SQLite drops tzinfo: reattach it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Asset(Base):
+    """One distinct content, identified by its SHA-256. Many paths may hold it."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PathEntry(Base):
+    """A file path in a delivery folder, with the fingerprint of what was last read there."""
+
+    __tablename__ = "paths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    # "asset" for media; "orphan_sidecar" for a .c2pa whose asset is absent.
+    kind: Mapped[str] = mapped_column(String(20), default="asset")
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", use_alter=True, name="fk_paths_current_version_id_versions")
+    )
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    inode: Mapped[int | None] = mapped_column(BigInteger)
+    sidecar_size: Mapped[int | None] = mapped_column(BigInteger)
+    sidecar_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    current_version: Mapped[Version | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class Version(Base):
+    """What was read at a path at one time. Append-only: a change adds a row."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("path_id", "seq"),
+        Index("ix_versions_sha256", "sha256"),
+        Index("ix_versions_involvement", "involvement"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path_id: Mapped[int] = mapped_column(ForeignKey("paths.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    # Content Credentials
+    cred_present: Mapped[bool] = mapped_column(Boolean, default=False)
+    cred_location: Mapped[str | None] = mapped_column(String(20))
+    validation_state: Mapped[str | None] = mapped_column(String(20), index=True)
+    failure_codes: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    informational_codes: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    active_manifest: Mapped[str | None] = mapped_column(Text)
+    claim_generator: Mapped[str | None] = mapped_column(Text)
+    signer_issuer: Mapped[str | None] = mapped_column(Text)
+    signer_common_name: Mapped[str | None] = mapped_column(Text)
+    signing_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manifest_count: Mapped[int] = mapped_column(Integer, default=0)
+    ingredient_count: Mapped[int] = mapped_column(Integer, default=0)
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    sidecar_path: Mapped[str | None] = mapped_column(Text)
+    manifest_store: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Generative-AI involvement
+    involvement: Mapped[str] = mapped_column(String(20), default="unknown")
+    ai_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+
+    path: Mapped[PathEntry] = relationship(foreign_keys=[path_id])

@@ -1,0 +1,79 @@
+"""Read-side queries behind `prov ls` and `prov show`. Sessions are the caller's."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
+
+from store import repository
+from store.models import PathEntry, Version
+
+LISTED_KINDS = ("asset", "orphan_sidecar")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    involvement: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()  # valid, trusted, invalid, none
+    statuses: tuple[str, ...] = ()
+    path_glob: str | None = None
+    since: datetime | None = None
+    media_type: str | None = None  # "image/jpeg", "image/*" or "image"
+    include_missing: bool = False
+
+
+def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry, Version]]:
+    """The current version of every recorded path that passes the filter, by path."""
+    query = repository.current_versions().where(PathEntry.kind.in_(LISTED_KINDS))
+    if flt.involvement:
+        query = query.where(Version.involvement.in_(flt.involvement))
+    if flt.statuses:
+        query = query.where(Version.status.in_(flt.statuses))
+    if flt.states:
+        query = query.where(_state_clause(flt.states))
+    if flt.since is not None:
+        query = query.where(Version.recorded_at >= flt.since)
+    if flt.media_type:
+        query = query.where(_media_clause(flt.media_type))
+    if not flt.include_missing:
+        query = query.where(PathEntry.missing_since.is_(None))
+    for entry, version in session.execute(query.order_by(PathEntry.path)):
+        if flt.path_glob is None or _glob_match(entry.path, flt.path_glob):
+            yield entry, version
+
+
+def _state_clause(states: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    named = [state.capitalize() for state in states if state != "none"]
+    clauses = [Version.validation_state.in_(named)] if named else []
+    if "none" in states:
+        clauses.append(Version.validation_state.is_(None))
+    return or_(*clauses)
+
+
+def _media_clause(media_type: str):  # type: ignore[no-untyped-def]
+    family = media_type.removesuffix("/*").removesuffix("/")
+    if "/" in family:
+        return Version.media_type == family
+    return Version.media_type.startswith(family + "/")
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    # A pattern without a folder part matches the file name, like `ls *.exr`.
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, "*/" + pattern)
+
+
+def resolve_target(session: Session, target: str) -> list[PathEntry]:
+    """A path (as given, made absolute) or a SHA-256 prefix of at least 6 hex digits."""
+    entry = repository.get_path(session, repository.path_key(target))
+    if entry is not None:
+        return [entry]
+    if len(target) >= 6 and all(c in "0123456789abcdefABCDEF" for c in target):
+        return repository.find_by_sha_prefix(session, target)
+    return []

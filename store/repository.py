@@ -1,0 +1,221 @@
+"""Repository functions over the catalog. Each takes the session first and never commits:
+the caller owns the unit of work (one file ingest, one CLI command).
+
+Concurrency (several watchers on one PostgreSQL catalog) is handled by unique constraints,
+INSERT ... ON CONFLICT and a row lock on the path, never by Python-side locks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from provenance.model import AssetReport, FileFingerprint
+from store.models import Asset, PathEntry, Version, utcnow
+
+
+class RecordAction(StrEnum):
+    NEW = "new"  # first time this path is recorded
+    CHANGED = "changed"  # a new version at a known path
+    SAME = "same"  # re-read, same content and same reading: fingerprint refreshed only
+
+
+@dataclass(frozen=True)
+class SidecarFingerprint:
+    size: int
+    mtime_ns: int
+
+
+def path_key(path: str | os.PathLike[str]) -> str:
+    """How a path is stored: absolute, and always valid UTF-8 (non-UTF-8 bytes in a file
+    name are kept as backslash escapes, since neither SQLite nor PostgreSQL store them)."""
+    raw = os.fsencode(os.path.abspath(path))
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _insert(session: Session, model: type[Asset] | type[PathEntry]):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def get_path(session: Session, key: str) -> PathEntry | None:
+    return session.scalars(select(PathEntry).where(PathEntry.path == key)).one_or_none()
+
+
+def is_unchanged(
+    entry: PathEntry | None, fp: FileFingerprint, sidecar: SidecarFingerprint | None
+) -> bool:
+    """The fast path of a re-scan: same size, mtime and inode (and same sidecar) = not re-read."""
+    if entry is None or entry.current_version_id is None or entry.missing_since is not None:
+        return False
+    same_file = (entry.size, entry.mtime_ns, entry.inode) == (fp.size, fp.mtime_ns, fp.inode)
+    sidecar_now = (sidecar.size, sidecar.mtime_ns) if sidecar else (None, None)
+    return same_file and (entry.sidecar_size, entry.sidecar_mtime_ns) == sidecar_now
+
+
+def upsert_asset(session: Session, sha256: str, size: int, media_type: str) -> int:
+    statement = (
+        _insert(session, Asset)
+        .values(sha256=sha256, size=size, media_type=media_type, first_seen=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    session.execute(statement)
+    return session.scalars(select(Asset.id).where(Asset.sha256 == sha256)).one()
+
+
+def lock_path(session: Session, key: str, kind: str) -> tuple[PathEntry, bool]:
+    """The path's row, created if new, locked against concurrent writers. (entry, created)."""
+    now = utcnow()
+    statement = (
+        _insert(session, PathEntry)
+        .values(path=key, kind=kind, first_seen=now, last_seen=now)
+        .on_conflict_do_nothing(index_elements=["path"])
+    )
+    created = session.execute(statement).rowcount == 1
+    query = select(PathEntry).where(PathEntry.path == key).with_for_update()
+    entry = session.scalars(query.execution_options(populate_existing=True)).one()
+    return entry, created
+
+
+def record_report(
+    session: Session,
+    report: AssetReport,
+    *,
+    kind: str = "asset",
+    sidecar: SidecarFingerprint | None = None,
+) -> tuple[Version, RecordAction]:
+    """Write one analysed file. A new version only when the content or its reading changed."""
+    entry, created = lock_path(session, path_key(report.path), kind)
+    current = entry.current_version
+    if current is not None and _same_reading(current, report):
+        _refresh_fingerprint(entry, report.fingerprint, sidecar)
+        entry.kind = kind
+        return current, RecordAction.SAME
+    version = _new_version(session, entry, report)
+    entry.current_version_id = version.id
+    entry.kind = kind
+    _refresh_fingerprint(entry, report.fingerprint, sidecar)
+    return version, RecordAction.NEW if created or current is None else RecordAction.CHANGED
+
+
+def _same_reading(current: Version, report: AssetReport) -> bool:
+    return (
+        current.sha256 == report.sha256
+        and current.status == report.status
+        and current.validation_state == _state(report)
+        and current.failure_codes == list(report.credentials.failure_codes)
+        and current.involvement == report.ai.involvement
+        and current.sidecar_path == report.credentials.sidecar_path
+        and current.reason == report.reason
+    )
+
+
+def _state(report: AssetReport) -> str | None:
+    state = report.credentials.validation_state
+    return str(state) if state else None
+
+
+def _refresh_fingerprint(
+    entry: PathEntry, fp: FileFingerprint | None, sidecar: SidecarFingerprint | None
+) -> None:
+    entry.size, entry.mtime_ns, entry.inode = (
+        (fp.size, fp.mtime_ns, fp.inode) if fp else (None,) * 3
+    )
+    entry.sidecar_size = sidecar.size if sidecar else None
+    entry.sidecar_mtime_ns = sidecar.mtime_ns if sidecar else None
+    entry.last_seen = utcnow()
+    entry.missing_since = None
+
+
+def _new_version(session: Session, entry: PathEntry, report: AssetReport) -> Version:
+    seq = session.scalar(
+        select(func.coalesce(func.max(Version.seq), 0)).where(Version.path_id == entry.id)
+    )
+    asset_id = None
+    if report.sha256 and report.fingerprint and report.media:
+        asset_id = upsert_asset(
+            session, report.sha256, report.fingerprint.size, report.media.media_type
+        )
+    version = Version(
+        path_id=entry.id, seq=(seq or 0) + 1, asset_id=asset_id, **version_columns(report)
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def version_columns(report: AssetReport) -> dict[str, object]:
+    """Column values of a Version row for a report (everything but ids and seq)."""
+    creds, media, fp = report.credentials, report.media, report.fingerprint
+    return {
+        "sha256": report.sha256,
+        "recorded_at": utcnow(),
+        "status": str(report.status),
+        "reason": report.reason,
+        "size": fp.size if fp else None,
+        "mtime_ns": fp.mtime_ns if fp else None,
+        "media_type": media.media_type if media else None,
+        "width": media.width if media else None,
+        "height": media.height if media else None,
+        "duration_seconds": media.duration_seconds if media else None,
+        "cred_present": creds.present,
+        "cred_location": str(creds.location) if creds.location else None,
+        "validation_state": _state(report),
+        "failure_codes": list(creds.failure_codes),
+        "informational_codes": list(creds.informational_codes),
+        "active_manifest": creds.active_manifest,
+        "claim_generator": creds.claim_generator,
+        "signer_issuer": creds.signer.issuer,
+        "signer_common_name": creds.signer.common_name,
+        "signing_time": creds.signing_time,
+        "manifest_count": creds.manifest_count,
+        "ingredient_count": creds.ingredient_count,
+        "remote_url": creds.remote_url,
+        "sidecar_path": creds.sidecar_path,
+        "manifest_store": creds.manifest_store,
+        "involvement": str(report.ai.involvement),
+        "ai_evidence": [e.to_dict() for e in report.ai.evidence],
+    }
+
+
+def mark_missing(session: Session, key: str, when: datetime | None = None) -> bool:
+    """A deleted file: the path stays with its history, marked missing since `when`."""
+    entry = get_path(session, key)
+    if entry is None or entry.missing_since is not None:
+        return False
+    entry.missing_since = when or utcnow()
+    return True
+
+
+def current_versions() -> Select[tuple[PathEntry, Version]]:
+    """Every recorded path with its current version (the base query of `prov ls`)."""
+    return select(PathEntry, Version).join(Version, PathEntry.current_version_id == Version.id)
+
+
+def versions_of(session: Session, entry: PathEntry) -> list[Version]:
+    query = select(Version).where(Version.path_id == entry.id).order_by(Version.seq)
+    return list(session.scalars(query))
+
+
+def find_by_sha_prefix(session: Session, prefix: str) -> list[PathEntry]:
+    query = (
+        select(PathEntry)
+        .join(Version, PathEntry.current_version_id == Version.id)
+        .where(Version.sha256.startswith(prefix.lower()))
+        .order_by(PathEntry.path)
+    )
+    return list(session.scalars(query))
+
+
+def mark_sidecar_paired(session: Session, key: str) -> None:
+    """An orphan sidecar whose asset arrived stops being listed as an orphan."""
+    entry = get_path(session, key)
+    if entry is not None and entry.kind == "orphan_sidecar":
+        entry.kind = "sidecar"

@@ -1,0 +1,237 @@
+"""Table-driven tests per rule id: each case changes one fact of a safe baseline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from policy_builders import (
+    CLEAR,
+    DOCUMENTARY,
+    EDITED,
+    GENERATED,
+    NO_AI,
+    POLICY,
+    POSSIBLE,
+    SWITCHED_POLICY,
+    UNSCRIPTED,
+    UNSIGNED_FILE,
+    assessment,
+    clear,
+    dst,
+    generator,
+    run,
+)
+
+from provenance.model import Involvement
+from provenance.policy import (
+    IMPLEMENTED_RULE_IDS,
+    Answer,
+    FolderRole,
+    Outcome,
+    Prominence,
+    Tool,
+    ToolRegistry,
+    UseCase,
+    classify,
+)
+from provenance.policy import rules as rules_module
+
+Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE
+F = FolderRole
+
+# (rule id, changes to the baseline, the answer recorded for principles)
+FIRES: list[Any] = [
+    ("PV-GENAI", {}, None),
+    ("PV-GENAI", {"ai": NO_AI}, None),  # the declaration alone says genAI was used
+    ("PV-POSSIBLE", {"ai": POSSIBLE, "declaration": None}, U),
+    ("PV-POSSIBLE", {"ai": POSSIBLE, "declaration": clear(involvement=Involvement.NONE)}, U),
+    ("PV-UNVERIFIED", {"ai": UNSIGNED_FILE, "declaration": None}, None),
+    ("PV-UNVERIFIED-FINAL",
+     {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL, "policy": SWITCHED_POLICY}, None),
+    ("GP-1", {"declaration": None}, U),
+    ("GP-1", {"declaration": clear(third_party_ip=U)}, U),
+    ("GP-1", {"declaration": clear(references_real_people_or_works=Y)}, N),
+    ("GP-2", {"declaration": clear(tools=("SignMaker AI",))}, U),
+    ("GP-2", {"declaration": clear(tools=("Midjourney",))}, U),  # trains on inputs: unknown
+    ("GP-2", {"declaration": clear(tools=())}, U),  # no tool named anywhere
+    ("GP-2", {"declaration": clear(tools=("Adobe Firefly", "Runway"))}, U),  # every step counts
+    ("GP-3", {"declaration": clear(tools=("Midjourney",))}, N),
+    ("GP-3", {"declaration": clear(tools=("Sora",))}, U),
+    ("GP-3", {"declaration": clear(tools=())}, U),
+    ("GP-3", {"ai": assessment(generator("Image Creator from Designer"))}, N),
+    ("GP-4", {"role": F.FINAL}, N),
+    ("GP-4", {"role": F.WIP}, U),
+    ("GP-4", {"role": None}, U),
+    ("GP-5", {"declaration": None}, U),
+    ("GP-5", {"declaration": clear(talent_likeness=Y)}, N),
+    ("GP-5", {"declaration": clear(union_covered=U, consent_reference="SAG-2025-7")}, U),
+    ("AA-FINAL", {"role": F.FINAL}, None),
+    ("AA-FINAL", {"role": F.FINAL, "ai": NO_AI}, None),  # declared genAI counts too
+    ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.WIP, "ai": EDITED}, None),
+    ("AA-MISLEADING", {"production": DOCUMENTARY, "role": None}, None),
+    ("AA-MISLEADING", {"production": UNSCRIPTED, "role": F.FINAL}, None),
+    ("AA-TALENT", {"declaration": clear(talent_likeness=Y)}, None),
+    ("AA-PERSONAL", {"declaration": clear(personal_data=Y)}, None),
+    ("AA-3PIP", {"declaration": clear(third_party_ip=Y)}, None),
+    ("AA-DATA", {"declaration": clear(proprietary_inputs=Y)}, None),
+    ("AA-DATA", {"declaration": clear(unowned_training_data=Y)}, None),
+    ("AA-KEYCREATIVE", {"declaration": clear(key_creative=Y)}, None),
+    ("AA-KEYCREATIVE", {"declaration": clear(use_case=UseCase.KEY_CREATIVE)}, None),
+    ("AA-REFS", {"declaration": clear(references_real_people_or_works=Y)}, None),
+    ("AA-REPLICA", {"declaration": clear(digital_replica=Y)}, None),
+    ("AA-REPLICA", {"declaration": clear(use_case=UseCase.TALENT_REPLICATION)}, None),
+    ("AA-PERFORMANCE", {"declaration": clear(performance_alteration=Y)}, None),
+    ("AA-UNION", {"declaration": clear(union_covered=Y)}, None),
+    ("UC-IDEATION", {}, None),
+    ("UC-IDEATION", {"role": F.WIP, "declaration": clear(use_case=UseCase.IDEATION)}, None),
+    ("UC-BACKGROUND-INCIDENTAL",
+     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL)}, None),
+    ("UC-BACKGROUND-PROMINENT",
+     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.PROMINENT)}, None),
+    ("UC-BACKGROUND-PROMINENT",
+     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL,
+                           story_relevant=U)}, None),
+    ("UC-BACKGROUND-PROMINENT", {"declaration": clear(use_case=UseCase.BACKGROUND,
+                                                      prominence=Prominence.UNSURE)}, None),
+    ("UC-KEY-CREATIVE", {"declaration": clear(key_creative=Y)}, None),
+    ("UC-TALENT-REPLICATION", {"declaration": clear(digital_replica=Y)}, None),
+    ("UC-TRAINING", {"declaration": clear(unowned_training_data=Y)}, None),
+    ("UC-TRAINING", {"declaration": clear(use_case=UseCase.TRAINING, unowned_training_data=U)},
+     None),
+    ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y, tools=("Midjourney",))}, None),
+    ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y, tools=())}, None),
+    ("DC-UNANSWERED", {"declaration": None}, U),
+    ("DC-UNANSWERED", {"declaration": clear(personal_data=U)}, U),
+    ("DC-CONFLICT", {"declaration": clear(involvement=Involvement.NONE)}, None),
+]
+
+# (rule id, changes to the baseline): the rule must stay silent
+SILENT: list[Any] = [
+    ("PV-GENAI", {"ai": NO_AI, "declaration": None}),
+    ("PV-GENAI", {"ai": NO_AI, "declaration": clear(involvement=Involvement.NONE)}),
+    ("PV-POSSIBLE", {"ai": POSSIBLE}),  # the declaration resolves it: genAI was used
+    ("PV-UNVERIFIED", {"ai": NO_AI, "declaration": None}),
+    ("PV-UNVERIFIED-FINAL", {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL}),
+    ("PV-UNVERIFIED-FINAL",
+     {"ai": UNSIGNED_FILE, "declaration": None, "role": F.WIP, "policy": SWITCHED_POLICY}),
+    ("GP-1", {}),
+    ("GP-2", {}),
+    ("GP-2", {"declaration": clear(tools=()), "ai": assessment(generator("Adobe Firefly"))}),
+    # principles are only asked when genAI is involved
+    ("GP-2", {"ai": NO_AI, "declaration": clear(involvement=Involvement.NONE,
+                                                tools=("Midjourney",))}),
+    ("GP-3", {"declaration": clear(tools=("Amazon Titan Image Generator",))}),
+    ("GP-4", {"role": F.TEMP}),
+    ("GP-5", {"declaration": clear(talent_likeness=Y, consent_reference="CONSENT-42")}),
+    ("GP-5", {}),
+    ("AA-FINAL", {"role": F.WIP}),
+    ("AA-FINAL", {"role": F.FINAL, "ai": NO_AI, "declaration": None}),
+    ("AA-FINAL", {"role": F.FINAL, "ai": POSSIBLE, "declaration": None}),
+    ("AA-MISLEADING", {"role": F.FINAL}),  # scripted
+    ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.IDEATION}),
+    ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.FINAL, "ai": NO_AI,
+                       "declaration": None}),
+    ("AA-TALENT", {"declaration": clear(talent_likeness=U)}),
+    ("AA-DATA", {"declaration": None}),
+    ("UC-IDEATION", {"role": F.WIP}),
+    ("UC-BACKGROUND-INCIDENTAL", {"declaration": clear(use_case=UseCase.BACKGROUND,
+                                                       prominence=Prominence.PROMINENT)}),
+    ("UC-BACKGROUND-PROMINENT", {"declaration": clear(use_case=UseCase.BACKGROUND,
+                                                      prominence=Prominence.INCIDENTAL)}),
+    ("UC-TRAINING", {"declaration": clear(use_case=UseCase.TRAINING)}),  # owned data
+    ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y)}),  # enterprise tool
+    ("DC-UNANSWERED", {}),
+    ("DC-CONFLICT", {"declaration": clear(involvement=Involvement.NONE), "ai": NO_AI}),
+]
+
+
+def _case_id(case: Any) -> str:
+    return f"{case[0]}-{FIRES.index(case) if case in FIRES else SILENT.index(case)}"
+
+
+@pytest.mark.parametrize("case", FIRES, ids=_case_id)
+def test_rule_fires(case: Any) -> None:
+    rule_id, changes, answer = case
+    result = run(**changes)
+    fired = result.fired_rule(rule_id)
+    assert fired is not None, f"{rule_id} did not fire; fired: {result.rule_ids}"
+    policy = changes.get("policy", POLICY)
+    assert fired.outcome is policy.rule(rule_id).outcome
+    assert fired.answer is answer
+    assert fired.reason and fired.evidence or rule_id == "PV-UNVERIFIED"
+    assert result.outcome >= fired.outcome
+
+
+@pytest.mark.parametrize("case", SILENT, ids=_case_id)
+def test_rule_stays_silent(case: Any) -> None:
+    rule_id, changes = case
+    assert rule_id not in run(**changes).rule_ids
+
+
+def test_every_implemented_rule_has_a_firing_case() -> None:
+    assert {case[0] for case in FIRES} == IMPLEMENTED_RULE_IDS
+
+
+def test_safe_baseline_only_socializes() -> None:
+    result = run()
+    assert result.outcome is Outcome.SOCIALIZE
+    assert result.rule_ids == ("PV-GENAI", "UC-IDEATION")
+
+
+def test_no_genai_and_no_declaration_fires_nothing() -> None:
+    result = run(NO_AI, declaration=None, role=FolderRole.FINAL)
+    assert (result.outcome, result.fired, result.unverified) == (Outcome.NONE, (), False)
+
+
+def test_principle_reasons_say_no_or_unsure() -> None:
+    result = run(role=FolderRole.FINAL, declaration=clear(tools=("Sora",)))
+    assert result.fired_rule("GP-4").reason.startswith("no: ")
+    assert result.fired_rule("GP-3").reason.startswith("unsure: ")
+
+
+def test_unregistered_generator_in_evidence_is_unsure() -> None:
+    ai = assessment(dst("trainedAlgorithmicMedia", Involvement.GENERATED),
+                    generator("NewGen Studio 3"))
+    gp2 = run(ai).fired_rule("GP-2")
+    assert gp2 is not None and "'NewGen Studio 3' is not in the tool registry" in gp2.reason
+
+
+def test_tool_that_trains_on_inputs_answers_no() -> None:
+    registry = ToolRegistry((Tool("Leaky", ("leaky",), True, True),))
+    result = classify(GENERATED, role=FolderRole.IDEATION, production=DOCUMENTARY,
+                      declaration=clear(tools=("Leaky v2",)), tools=registry, policy=POLICY)
+    assert result.fired_rule("GP-2").answer is Answer.NO
+
+
+def test_disabled_rule_never_fires() -> None:
+    rules = tuple(replace(r, enabled=False) if r.id == "AA-FINAL" else r for r in POLICY.rules)
+    result = run(role=FolderRole.FINAL, policy=replace(POLICY, rules=rules))
+    assert "AA-FINAL" not in result.rule_ids
+    assert result.outcome is Outcome.ESCALATE  # GP-4 still says no
+
+
+def test_studio_policy_outcomes_are_data() -> None:
+    rules = tuple(replace(r, outcome=Outcome.ESCALATE) if r.id == "UC-IDEATION" else r
+                  for r in POLICY.rules)
+    assert run(policy=replace(POLICY, rules=rules)).outcome is Outcome.ESCALATE
+
+
+def test_a_broken_rule_escalates_instead_of_raising(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(facts: object) -> None:
+        raise RuntimeError("bug")
+
+    broken = rules_module.Registered(boom, needs_genai=True)
+    monkeypatch.setitem(rules_module.CHECKS, "UC-IDEATION", broken)
+    result = run()
+    assert result.outcome is Outcome.ESCALATE
+    assert "could not be evaluated" in result.fired_rule("UC-IDEATION").reason
+
+
+def test_classification_records_policy_and_serializes() -> None:
+    data = run(role=FolderRole.FINAL).to_dict()
+    assert data["policy"] == {"id": POLICY.id, "version": POLICY.version}
+    assert data["outcome"] == "approval-required"
+    assert {r["id"] for r in data["rules"]} >= {"AA-FINAL", "GP-4"}
+    assert CLEAR.sources[0] in " ".join(e for r in data["rules"] for e in r["evidence"])
