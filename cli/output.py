@@ -75,7 +75,8 @@ def _table(records: Iterable[dict[str, Any]], columns: Sequence[Column]) -> int:
     headers = [column.header.upper() for column in columns]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers)]
     for line in [headers, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+        cells = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
     return len(rows)
 
 

@@ -27,7 +27,7 @@ def is_actions_label(label: Any) -> bool:
 
 def actions_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """Every action of a manifest, flattened, with the fields people read."""
-    actions = []
+    actions: list[dict[str, Any]] = []
     for assertion in _list(manifest.get("assertions")):
         if is_actions_label(_dict(assertion).get("label")):
             data = _dict(_dict(assertion).get("data"))

@@ -36,11 +36,11 @@ from provenance.devca import write_dev_pki
 from provenance.sidecar import sidecar_path_for
 
 CLAIM_GENERATOR = "prov-sample-assets/0.1"
-SUBFOLDERS = ("pki", "camera", "genai", "comp", "tampered", "frames", "video", "orphans")
+SUBFOLDERS = (".pki", "camera", "genai", "comp", "tampered", "frames", "video", "orphans")
 
 
 # The README table is the promise; _check() parses its `state` column and verifies it.
-# State is without trust anchors; each Valid file reads Trusted with pki/dev-ca.pem.
+# State is without trust anchors; each Valid file reads Trusted with .pki/dev-ca.pem.
 TABLE = """\
 | file | what it is | genAI involvement `prov` should report | state | failure codes |
 |---|---|---|---|---|
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=default_out)
     out = parser.parse_args(argv).out
     _clean(out)
-    key, ca_pem = _make_pki(out / "pki")
+    key, ca_pem = _make_pki(out / ".pki")
     with tempfile.TemporaryDirectory() as scratch:
         Samples(out, Path(scratch), key).make_all()
     (out / "README.md").write_text(_readme())
@@ -408,10 +408,13 @@ def _readme() -> str:
 
 Regenerate with `.venv/bin/python scripts/make_sample_assets.py`. Names are fixed; keys,
 manifest UUIDs and pixels change on every run. Everything is signed by the DEV signer in
-`pki/` (`signer-chain.pem`, `signer.key`), never by the vendors named in the manifests.
+`.pki/` (`signer-chain.pem`, `signer.key`), never by the vendors named in the manifests.
+The folder is hidden so that `prov scan` (which skips dotfiles, as `prov watch` does) does not
+catalog the dev keys as deliveries.
 
-States are without trust anchors. Pass `pki/dev-ca.pem` as trust anchors
-(`ReaderSettings(trust_anchors_pem=...)`) and every `Valid` file reads `Trusted`.
+States are without trust anchors. Pass `.pki/dev-ca.pem` as trust anchors
+(`prov --trust-anchors sample_assets/.pki/dev-ca.pem scan sample_assets/`) and every `Valid`
+file reads `Trusted`.
 
 {TABLE}
 Sidecar rule (`provenance/sidecar.py`, as c2patool): `<asset name minus last extension>.c2pa`

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, fingerprint
 from provenance.model import AssetReport, FileStatus
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
+from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from store import repository
 from store.db import Catalog, CatalogError, redact
 from store.records import version_record
@@ -95,17 +97,16 @@ def _unchanged(
         return None  # analyze_file will report why
     with _database_errors(catalog), catalog.session() as session:
         entry = repository.get_path(session, repository.path_key(path))
-        if not repository.is_unchanged(entry, fp, sidecar) or entry is None:
-            return None
-        version = entry.current_version
-        assert version is not None  # is_unchanged checked it
-        return IngestOutcome(
-            entry.path,
-            IngestAction.UNCHANGED,
-            FileStatus(version.status),
-            version.reason,
-            version_record(entry, version),
-        )
+        version = entry.current_version if entry is not None else None
+    if entry is None or version is None or not repository.is_unchanged(entry, fp, sidecar):
+        return None
+    return IngestOutcome(
+        entry.path,
+        IngestAction.UNCHANGED,
+        FileStatus(version.status),
+        version.reason,
+        version_record(entry, version),
+    )
 
 
 def _record(
@@ -150,40 +151,37 @@ _ACTIONS = {
 }
 
 
-class _database_errors:
+@contextmanager
+def _database_errors(catalog: Catalog) -> Iterator[None]:
     """Turn a lost connection into CatalogUnavailable (scan stops; watch retries)."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, _tb: Any) -> bool:
-        if isinstance(exc, IntegrityError):
-            return False
-        if isinstance(exc, OperationalError | DBAPIError):
-            message = str(getattr(exc, "orig", exc)).strip().splitlines()
-            detail = message[0] if message else type(exc).__name__
-            raise CatalogUnavailable(
-                f"the catalog at {redact(self.catalog.url)} is unavailable: {detail}",
-                "files recorded so far are kept; run the command again when it is back",
-            ) from exc
-        return False
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except (OperationalError, DBAPIError) as exc:
+        message = str(getattr(exc, "orig", exc)).strip().splitlines()
+        detail = message[0] if message else type(exc).__name__
+        raise CatalogUnavailable(
+            f"the catalog at {redact(catalog.url)} is unavailable: {detail}",
+            "files recorded so far are kept; run the command again when it is back",
+        ) from exc
 
 
-def iter_files(roots: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given paths, sorted, following directory symlinks once
-    (a (device, inode) set stops symlink loops). Files that are links are yielded as such."""
+def iter_files(
+    roots: Iterable[Path], ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS
+) -> Iterator[Path]:
+    """Every file under the given paths, sorted, skipping names that mean "still copying"
+    or hidden (the watcher's ignore globs). Directory symlinks are followed once: a
+    (device, inode) set stops symlink loops. A path given explicitly is never skipped."""
     seen: set[tuple[int, int]] = set()
     for root in roots:
         if root.is_dir():
-            yield from _walk(root, seen)
+            yield from _walk(root, seen, ignore)
         else:
             yield root
 
 
-def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+def _walk(folder: Path, seen: set[tuple[int, int]], ignore: tuple[str, ...]) -> Iterator[Path]:
     try:
         info = folder.stat()
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -193,16 +191,19 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
         return
     seen.add((info.st_dev, info.st_ino))
     for entry in entries:
-        yield from _entry_files(Path(entry.path), entry, seen)
+        if not is_ignored(Path(entry.name), ignore):
+            yield from _entry_files(Path(entry.path), entry, seen, ignore)
 
 
-def _entry_files(path: Path, entry: os.DirEntry[str], seen: set[tuple[int, int]]) -> Iterator[Path]:
+def _entry_files(
+    path: Path, entry: os.DirEntry[str], seen: set[tuple[int, int]], ignore: tuple[str, ...]
+) -> Iterator[Path]:
     try:
         is_dir = entry.is_dir()
     except OSError:
         is_dir = False
     if is_dir:
-        yield from _walk(path, seen)
+        yield from _walk(path, seen, ignore)
     else:
         yield path
 

@@ -97,6 +97,8 @@ class PathEntry(Base):
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the file went when a watcher saw it renamed (its content identity goes along).
+    moved_to: Mapped[str | None] = mapped_column(Text)
 
     current_version: Mapped[Version | None] = relationship(
         foreign_keys=[current_version_id], post_update=True
@@ -148,3 +150,22 @@ class Version(Base):
     ai_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
 
     path: Mapped[PathEntry] = relationship(foreign_keys=[path_id])
+
+
+class Watcher(Base):
+    """A `prov watch` process's heartbeat: who watches what, and how far behind it is."""
+
+    __tablename__ = "watchers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4 chosen by the process
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    folders: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    role: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_heartbeat: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    backlog: Mapped[int] = mapped_column(Integer, default=0)
+    ingested: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(20), default="running")  # running | stopped
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
 from store import repository
@@ -47,7 +47,7 @@ def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry,
             yield entry, version
 
 
-def _state_clause(states: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _state_clause(states: tuple[str, ...]) -> ColumnElement[bool]:
     named = [state.capitalize() for state in states if state != "none"]
     clauses = [Version.validation_state.in_(named)] if named else []
     if "none" in states:
@@ -55,7 +55,7 @@ def _state_clause(states: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return or_(*clauses)
 
 
-def _media_clause(media_type: str):  # type: ignore[no-untyped-def]
+def _media_clause(media_type: str) -> ColumnElement[bool]:
     family = media_type.removesuffix("/*").removesuffix("/")
     if "/" in family:
         return Version.media_type == family

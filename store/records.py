@@ -1,4 +1,4 @@
-"""The JSON record of a catalogued path (README "JSON record"; pinned by tests/cli/test_json_shape.py).
+"""The JSON record of a catalogued path (README "JSON record"; pinned by tests/cli/test_cli.py).
 
 Later issues add keys; they never rename or remove one.
 """

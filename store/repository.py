@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,7 +41,7 @@ def path_key(path: str | os.PathLike[str]) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def _insert(session: Session, model: type[Asset] | type[PathEntry]):  # type: ignore[no-untyped-def]
+def _insert(session: Session, model: type[Asset] | type[PathEntry]) -> Any:
     dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
@@ -78,7 +79,7 @@ def lock_path(session: Session, key: str, kind: str) -> tuple[PathEntry, bool]:
         .values(path=key, kind=kind, first_seen=now, last_seen=now)
         .on_conflict_do_nothing(index_elements=["path"])
     )
-    created = session.execute(statement).rowcount == 1
+    created = getattr(session.execute(statement), "rowcount", 0) == 1
     query = select(PathEntry).where(PathEntry.path == key).with_for_update()
     entry = session.scalars(query.execution_options(populate_existing=True)).one()
     return entry, created
@@ -194,7 +195,7 @@ def mark_missing(session: Session, key: str, when: datetime | None = None) -> bo
     return True
 
 
-def current_versions() -> Select[tuple[PathEntry, Version]]:
+def current_versions() -> Select[PathEntry, Version]:
     """Every recorded path with its current version (the base query of `prov ls`)."""
     return select(PathEntry, Version).join(Version, PathEntry.current_version_id == Version.id)
 

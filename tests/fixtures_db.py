@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ BACKENDS = [
 def postgres_url() -> str:
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
     return url
 
 
@@ -33,12 +36,11 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL for an empty catalog on the backend the test is parametrised with."""
-    backend = getattr(request, "param", "sqlite")
+@contextmanager
+def temporary_catalog_url(backend: str, folder: Path) -> Iterator[str]:
+    """A URL for an empty catalog: a SQLite file in `folder`, or a fresh PostgreSQL schema."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'catalog.db'}"
+        yield f"sqlite:///{folder / 'catalog.db'}"
         return
     base = postgres_url()
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -51,6 +53,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL for an empty catalog on the backend the test is parametrised with."""
+    with temporary_catalog_url(getattr(request, "param", "sqlite"), tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
+from provenance.watch.ignore import ignore_globs
 from store.ingest import RunSummary, ingest_path, iter_files, scan_targets
 
 
@@ -23,7 +24,13 @@ from store.ingest import RunSummary, ingest_path, iter_files, scan_targets
     "--force", is_flag=True, help="Re-read every file, even if unchanged since last scan."
 )
 @click.pass_obj
-def scan(app: AppContext, paths: tuple[Path, ...], jsonl: bool, force: bool) -> None:
+def scan(
+    app: AppContext,
+    paths: tuple[Path, ...],
+    jsonl: bool,
+    force: bool,
+    extra_ignores: tuple[str, ...],
+) -> None:
     """Record every file under PATHS (recursively) in the catalog.
 
     Each file is hashed (SHA-256), its media type sniffed, its C2PA Content Credentials read
@@ -42,8 +49,12 @@ def scan(app: AppContext, paths: tuple[Path, ...], jsonl: bool, force: bool) -> 
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}", hint="check the path", code=2)
+    try:
+        ignore = ignore_globs(extra_ignores)
+    except ValueError as exc:
+        fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     catalog, analyzer = app.catalog(), app.analyzer()
-    targets = list(scan_targets(iter_files(paths)))
+    targets = list(scan_targets(iter_files(paths, ignore)))
     summary = RunSummary()
     with _progress(len(targets), quiet=app.quiet) as advance:
         for path in targets:

@@ -30,8 +30,14 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def _kind(value: object) -> str:
-    return {bool: "a boolean", str: "a string", int: "an integer", float: "a number",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True)

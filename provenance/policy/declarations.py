@@ -69,6 +69,7 @@ def declaration_from_mapping(data: Mapping[str, Any], *, source: str) -> Declara
 
 # --- keys ------------------------------------------------------------------------------------
 
+
 def _answer(t: Table, key: str) -> Answer:
     """yes / no / unsure; TOML true and false are accepted as yes and no."""
     value = t.raw(key)
@@ -91,9 +92,17 @@ def _reference(t: Table, key: str) -> str | None:
 
 
 _ANSWER_KEYS = (
-    "story_relevant", "talent_likeness", "personal_data", "third_party_ip", "proprietary_inputs",
-    "digital_replica", "performance_alteration", "union_covered",
-    "references_real_people_or_works", "key_creative", "unowned_training_data",
+    "story_relevant",
+    "talent_likeness",
+    "personal_data",
+    "third_party_ip",
+    "proprietary_inputs",
+    "digital_replica",
+    "performance_alteration",
+    "union_covered",
+    "references_real_people_or_works",
+    "key_creative",
+    "unowned_training_data",
 )
 _PARSERS: dict[str, Callable[[Table, str], Any]] = {
     "tool": lambda t, k: tuple(s.strip() for s in t.texts(k, allow_single=True) if s.strip()),
@@ -115,6 +124,7 @@ def _fields(t: Table) -> dict[str, Any]:
 
 
 # --- writing (for `prov declare`) ------------------------------------------------------------
+
 
 def declaration_to_toml(declaration: Declaration) -> str:
     """The declaration as TOML, listing only what differs from the all-unsure default."""

@@ -34,8 +34,14 @@ def classify(
     policy: Policy,
 ) -> Classification:
     """The policy's decision for one asset: the most severe outcome of the rules that fired."""
-    facts = gather(ai, role=role, production=production, declaration=declaration,
-                   tools=tools, switches=policy.switches)
+    facts = gather(
+        ai,
+        role=role,
+        production=production,
+        declaration=declaration,
+        tools=tools,
+        switches=policy.switches,
+    )
     fired = tuple(f for r in policy.rules if r.enabled and (f := _run(r, facts)))
     return Classification(
         outcome=Outcome.worst(f.outcome for f in fired),

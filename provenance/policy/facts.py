@@ -111,8 +111,9 @@ def identify_tools(
     found: dict[str, ToolFinding] = {}
     if declaration:
         for name in declaration.tools:
-            found.setdefault(name.casefold(), _finding(name, f"declaration {declaration.origin}",
-                                                       registry))
+            found.setdefault(
+                name.casefold(), _finding(name, f"declaration {declaration.origin}", registry)
+            )
     for item in ai.evidence:
         finding = _evidence_finding(item, registry)
         if finding:

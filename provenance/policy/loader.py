@@ -50,6 +50,7 @@ DEFAULT_TOOLS_PATH = DATA / "tools.toml"
 
 # --- policy ----------------------------------------------------------------------------------
 
+
 def load_policy(path: Path | None = None) -> Policy:
     """The policy in `path`, or the shipped default (Netflix partner guidance) for None."""
     path = path or DEFAULT_POLICY_PATH
@@ -99,14 +100,17 @@ def _check_rule_ids(rules: Sequence[Rule], tables: Sequence[Table], top: Table) 
         if r.id not in IMPLEMENTED_RULE_IDS:
             raise t.error("id", f"unknown rule id {r.id!r} (known: {_known_ids()})")
         first[r.id] = t.path
+    missing = sorted(IMPLEMENTED_RULE_IDS - first.keys())
+    if missing:
+        raise top.error(
+            "rules",
+            f"missing rule(s) {', '.join(missing)}; list every rule and "
+            "set enabled = false to turn one off",
+        )
     for r, t in zip(rules, tables, strict=True):
         for ref in r.related:
             if ref not in first:
                 raise t.error("related", f"{ref!r} is not a rule id in this policy")
-    missing = sorted(IMPLEMENTED_RULE_IDS - first.keys())
-    if missing:
-        raise top.error("rules", f"missing rule(s) {', '.join(missing)}; list every rule and "
-                        "set enabled = false to turn one off")
 
 
 def _known_ids() -> str:
@@ -121,6 +125,7 @@ def _switches(t: Table) -> Switches:
 
 
 # --- tool registry ---------------------------------------------------------------------------
+
 
 def load_tool_registry(path: Path | None = None) -> ToolRegistry:
     """The tool registry in `path`, or the shipped default for None."""
@@ -171,10 +176,11 @@ def _known(t: Table, name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() == "unknown":
         return None
-    raise t.error(name, f"{value!r} is not one of true, false, \"unknown\"")
+    raise t.error(name, f'{value!r} is not one of true, false, "unknown"')
 
 
 # --- production config -----------------------------------------------------------------------
+
 
 def load_production_config(
     mapping: Mapping[str, Any], *, source: str = "config"

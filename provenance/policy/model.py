@@ -191,6 +191,8 @@ class Tool:
     notes: str = ""
 
     def matches(self, text: str) -> bool:
+        # Claim generators write "Adobe_Firefly": read underscores as spaces so `\b` works.
+        text = text.replace("_", " ").strip()
         if text.casefold() == self.name.casefold():
             return True
         return any((rx := _compiled(p)) is not None and rx.search(text) for p in self.patterns)

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from provenance.model import Involvement
-from provenance.policy.facts import Facts, ToolFinding, describe_evidence
+from provenance.policy.facts import (
+    Facts,
+    ToolFinding,
+    ai_evidence,
+    role_evidence,
+    said,
+    unconfirmed,
+)
 from provenance.policy.model import (
     Answer,
     Declaration,
@@ -49,62 +56,29 @@ def rule(rule_id: str, *, needs_genai: bool = True) -> Callable[[Check], Check]:
     return register
 
 
-# --- evidence helpers -------------------------------------------------------------------
-
-def _ai_evidence(f: Facts) -> tuple[str, ...]:
-    items = [describe_evidence(e) for e in f.ai.evidence if e.implies.is_genai
-             or e.implies is Involvement.POSSIBLE]
-    if f.declaration and f.declaration.declares_genai:
-        kind = f.declaration.involvement or "kind not stated"
-        items.append(f"{f.declaration_origin}: genAI used ({kind})")
-    return tuple(items)
-
-
-def _said(f: Facts, *fields: str) -> tuple[str, ...]:
-    """What the declaration says about `fields`, as evidence lines."""
-    d = f.declaration
-    if d is None:
-        return ("no declaration",)
-    return tuple(f"{f.declaration_origin}: {name} = {_shown(getattr(d, name))}" for name in fields)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, tuple):
-        return ", ".join(map(str, value)) or "(none)"
-    return "(none)" if value is None else str(value)
-
-
-def _unconfirmed(f: Facts) -> str:
-    if f.declaration is None:
-        return "no declaration confirms"
-    return "the declaration does not confirm"
-
-
-def _role(f: Facts) -> str:
-    return f"folder role: {f.role or 'none configured'}"
-
-
 def _if_declared(f: Facts, field: str, what: str) -> Finding | None:
     """Fire when the declaration answers "yes" to `field` (always-approval triggers)."""
     if getattr(f.declared, field) is not Answer.YES:
         return None
-    return Finding(f"the declaration says {what}", _said(f, field))
+    return Finding(f"the declaration says {what}", said(f, field))
 
 
 # --- provenance: what the evidence says (sections 3 and 5) -----------------------------------
 
+
 @rule("PV-GENAI")
 def pv_genai(f: Facts) -> Finding | None:
     # Section 2: reporting intended genAI use to the Netflix contact is expected in every case.
-    return Finding(f"genAI involvement ({f.involvement}) must be reported", _ai_evidence(f))
+    return Finding(f"genAI involvement ({f.involvement}) must be reported", ai_evidence(f))
 
 
 @rule("PV-POSSIBLE", needs_genai=False)
 def pv_possible(f: Facts) -> Finding | None:
     if f.ai.involvement is not Involvement.POSSIBLE or f.genai:
         return None
-    return Finding("the evidence may mean genAI was used; unsure escalates", _ai_evidence(f),
-                   Answer.UNSURE)
+    return Finding(
+        "the evidence may mean genAI was used; unsure escalates", ai_evidence(f), Answer.UNSURE
+    )
 
 
 @rule("PV-UNVERIFIED", needs_genai=False)
@@ -121,11 +95,15 @@ def pv_unverified_final(f: Facts) -> Finding | None:
         return None
     if f.ai.involvement is not Involvement.UNKNOWN:
         return None
-    return Finding("unverified provenance in a final-deliverable folder (policy switch "
-                   "escalate_unverified_in_final)", (_role(f),))
+    return Finding(
+        "unverified provenance in a final-deliverable folder (policy switch "
+        "escalate_unverified_in_final)",
+        (role_evidence(f),),
+    )
 
 
 # --- guiding principles: "no" or "unsure" escalates -------------------------------------------
+
 
 def _principle(answer: Answer, no: str, unsure: str, evidence: tuple[str, ...]) -> Finding | None:
     if answer is Answer.YES:
@@ -140,19 +118,19 @@ def gp1_unowned_material(f: Facts) -> Finding | None:
     return _principle(
         answer,
         "the declaration says the output uses third-party IP or references real people or works",
-        f"{_unconfirmed(f)} that the output stays clear of unowned or copyrighted material",
-        _said(f, *fields),
+        f"{unconfirmed(f)} that the output stays clear of unowned or copyrighted material",
+        said(f, *fields),
     )
 
 
 @rule("GP-2")
 def gp2_no_training_on_inputs(f: Facts) -> Finding | None:
-    return _tool_principle(f, lambda t: t.trains_answer, _trains_problem)
+    return _tool_principle(f, lambda t: t.trains_answer, lambda t: t.trains_problem)
 
 
 @rule("GP-3")
 def gp3_enterprise_environment(f: Facts) -> Finding | None:
-    return _tool_principle(f, lambda t: t.enterprise_answer, _enterprise_problem)
+    return _tool_principle(f, lambda t: t.enterprise_answer, lambda t: t.enterprise_problem)
 
 
 def _tool_principle(
@@ -160,8 +138,11 @@ def _tool_principle(
 ) -> Finding | None:
     # Section 2, vendors: in a multi-tool pipeline every step must meet the standard.
     if not f.tools:
-        return Finding("unsure: no tool is named by a declaration or the evidence",
-                       (f.declaration_origin,), Answer.UNSURE)
+        return Finding(
+            "unsure: no tool is named by a declaration or the evidence",
+            (f.declaration_origin,),
+            Answer.UNSURE,
+        )
     failing = [t for t in f.tools if answer_of(t) is not Answer.YES]
     if not failing:
         return None
@@ -170,31 +151,19 @@ def _tool_principle(
     return Finding(f"{answer}: {reason}", tuple(f"{t.name} via {t.via}" for t in failing), answer)
 
 
-def _trains_problem(t: ToolFinding) -> str:
-    if t.tool is None:
-        return f"'{t.name}' is not in the tool registry"
-    if t.tool.trains_on_inputs:
-        return f"{t.name} may store or train on production inputs"
-    return f"it is unknown whether {t.name} trains on inputs"
-
-
-def _enterprise_problem(t: ToolFinding) -> str:
-    if t.tool is None:
-        return f"'{t.name}' is not in the tool registry"
-    if t.tool.enterprise_agreement is False:
-        return f"{t.name} has no enterprise agreement"
-    return f"it is unknown whether {t.name} runs under an enterprise agreement"
-
-
 @rule("GP-4")
 def gp4_temporary(f: Facts) -> Finding | None:
     if f.role is not None and f.role.is_temporary:
         return None
     answer = Answer.NO if f.role is FolderRole.FINAL else Answer.UNSURE
-    unsure = ("work in progress may reach the final deliverables" if f.role is FolderRole.WIP
-              else "the folder has no delivery role in the production config")
-    return _principle(answer, "genAI material is in a final-deliverable folder", unsure,
-                      (_role(f),))
+    unsure = (
+        "work in progress may reach the final deliverables"
+        if f.role is FolderRole.WIP
+        else "the folder has no delivery role in the production config"
+    )
+    return _principle(
+        answer, "genAI material is in a final-deliverable folder", unsure, (role_evidence(f),)
+    )
 
 
 _TALENT_FIELDS = ("talent_likeness", "digital_replica", "performance_alteration", "union_covered")
@@ -204,25 +173,28 @@ _TALENT_FIELDS = ("talent_likeness", "digital_replica", "performance_alteration"
 def gp5_talent_and_union(f: Facts) -> Finding | None:
     d = f.declared
     consented = Answer.YES if d.consent_reference else Answer.NO
-    answers = (consented if getattr(d, n) is Answer.YES else getattr(d, n).negated()
-               for n in _TALENT_FIELDS)
+    answers = (
+        consented if getattr(d, n) is Answer.YES else getattr(d, n).negated()
+        for n in _TALENT_FIELDS
+    )
     return _principle(
         Answer.worst(answers),
         "talent performances or union-covered work are involved without a consent reference",
-        f"{_unconfirmed(f)} that no talent performance or union-covered work is replaced or "
+        f"{unconfirmed(f)} that no talent performance or union-covered work is replaced or "
         "generated without consent",
-        _said(f, *_TALENT_FIELDS, "consent_reference"),
+        said(f, *_TALENT_FIELDS, "consent_reference"),
     )
 
 
 # --- always require written approval ---------------------------------------------------------
+
 
 @rule("AA-FINAL")
 def aa_final(f: Facts) -> Finding | None:
     # Section 2: anything generated in the final cut, even in the background, is flagged.
     if f.role is not FolderRole.FINAL:
         return None
-    return Finding("genAI material is in a final-deliverable folder", (_role(f), *_ai_evidence(f)))
+    return Finding("genAI material is in a final-deliverable folder", (role_evidence(f), *ai_evidence(f)))
 
 
 @rule("AA-MISLEADING")
@@ -231,8 +203,10 @@ def aa_misleading(f: Facts) -> Finding | None:
     kind = f.production.kind
     if not kind.presented_as_real or (f.role is not None and f.role.is_temporary):
         return None
-    return Finding(f"genAI material in a {kind} production could be mistaken for real events",
-                   (f"production: {f.production.title} ({kind})", _role(f), *_ai_evidence(f)))
+    return Finding(
+        f"genAI material in a {kind} production could be mistaken for real events",
+        (f"production: {f.production.title} ({kind})", role_evidence(f), *ai_evidence(f)),
+    )
 
 
 @rule("AA-TALENT")
@@ -262,28 +236,33 @@ def aa_data(f: Facts) -> Finding | None:
 @rule("AA-KEYCREATIVE")
 def aa_key_creative(f: Facts) -> Finding | None:
     if f.declared.use_case is UseCase.KEY_CREATIVE:
-        return Finding("the declared use case is a key creative element", _said(f, "use_case"))
+        return Finding("the declared use case is a key creative element", said(f, "use_case"))
     return _if_declared(f, "key_creative", "genAI generates a key creative element")
 
 
 @rule("AA-REFS")
 def aa_references(f: Facts) -> Finding | None:
-    return _if_declared(f, "references_real_people_or_works",
-                        "prompts or images reference copyrighted works, public figures or "
-                        "deceased people")
+    return _if_declared(
+        f,
+        "references_real_people_or_works",
+        "prompts or images reference copyrighted works, public figures or deceased people",
+    )
 
 
 @rule("AA-REPLICA")
 def aa_replica(f: Facts) -> Finding | None:
     if f.declared.use_case is UseCase.TALENT_REPLICATION:
-        return Finding("the declared use case is talent replication", _said(f, "use_case"))
+        return Finding("the declared use case is talent replication", said(f, "use_case"))
     return _if_declared(f, "digital_replica", "a digital replica (voice or likeness) is made")
 
 
 @rule("AA-PERFORMANCE")
 def aa_performance(f: Facts) -> Finding | None:
-    return _if_declared(f, "performance_alteration", "a performance's tone, delivery or intent "
-                        "is significantly altered")
+    return _if_declared(
+        f,
+        "performance_alteration",
+        "a performance's tone, delivery or intent is significantly altered",
+    )
 
 
 @rule("AA-UNION")
@@ -293,12 +272,13 @@ def aa_union(f: Facts) -> Finding | None:
 
 # --- use-case matrix -------------------------------------------------------------------------
 
+
 @rule("UC-IDEATION")
 def uc_ideation(f: Facts) -> Finding | None:
     if f.declared.use_case is UseCase.IDEATION:
-        return Finding("declared use: ideation only", _said(f, "use_case"))
+        return Finding("declared use: ideation only", said(f, "use_case"))
     if f.role is FolderRole.IDEATION:
-        return Finding("the file is in an ideation folder", (_role(f),))
+        return Finding("the file is in an ideation folder", (role_evidence(f),))
     return None
 
 
@@ -310,8 +290,10 @@ def _incidental(d: Declaration) -> bool:
 def uc_background_incidental(f: Facts) -> Finding | None:
     if f.declared.use_case is not UseCase.BACKGROUND or not _incidental(f.declared):
         return None
-    return Finding("an incidental background element, not story-relevant",
-                   _said(f, "use_case", "prominence", "story_relevant"))
+    return Finding(
+        "an incidental background element, not story-relevant",
+        said(f, "use_case", "prominence", "story_relevant"),
+    )
 
 
 @rule("UC-BACKGROUND-PROMINENT")
@@ -320,16 +302,19 @@ def uc_background_prominent(f: Facts) -> Finding | None:
     d = f.declared
     if d.use_case is not UseCase.BACKGROUND or _incidental(d):
         return None
-    return Finding(f"a background element that is {d.prominence} (prominence) and "
-                   f"story-relevant: {d.story_relevant}",
-                   _said(f, "use_case", "prominence", "story_relevant"))
+    return Finding(
+        f"a background element that is {d.prominence} (prominence) and "
+        f"story-relevant: {d.story_relevant}",
+        said(f, "use_case", "prominence", "story_relevant"),
+    )
 
 
 @rule("UC-KEY-CREATIVE")
 def uc_key_creative(f: Facts) -> Finding | None:
     if f.declared.use_case is UseCase.KEY_CREATIVE or f.declared.key_creative is Answer.YES:
-        return Finding("final character designs or key visuals", _said(f, "use_case",
-                                                                       "key_creative"))
+        return Finding(
+            "final character designs or key visuals", said(f, "use_case", "key_creative")
+        )
     return None
 
 
@@ -337,8 +322,10 @@ def uc_key_creative(f: Facts) -> Finding | None:
 def uc_talent_replication(f: Facts) -> Finding | None:
     d = f.declared
     if d.use_case is UseCase.TALENT_REPLICATION or d.digital_replica is Answer.YES:
-        return Finding("talent replication (re-ageing, synthetic voices)",
-                       _said(f, "use_case", "digital_replica"))
+        return Finding(
+            "talent replication (re-ageing, synthetic voices)",
+            said(f, "use_case", "digital_replica"),
+        )
     return None
 
 
@@ -348,7 +335,7 @@ def uc_training(f: Facts) -> Finding | None:
     training = d.use_case is UseCase.TRAINING and d.unowned_training_data is not Answer.NO
     if training or d.unowned_training_data is Answer.YES:
         reason = f"training or fine-tuning on unowned data (declared: {d.unowned_training_data})"
-        return Finding(reason, _said(f, "use_case", "unowned_training_data"))
+        return Finding(reason, said(f, "use_case", "unowned_training_data"))
     return None
 
 
@@ -358,8 +345,10 @@ def uc_proprietary(f: Facts) -> Finding | None:
     if f.declared.proprietary_inputs is not Answer.YES or (f.tools and not outside):
         return None
     names = ", ".join(t.name for t in outside) or "an unnamed tool"
-    return Finding(f"studio-owned material was used as input outside enterprise tools ({names})",
-                   _said(f, "proprietary_inputs", "tools"))
+    return Finding(
+        f"studio-owned material was used as input outside enterprise tools ({names})",
+        said(f, "proprietary_inputs", "tools"),
+    )
 
 
 # --- declaration gaps and conflicts ----------------------------------------------------------
@@ -374,7 +363,7 @@ def dc_unanswered(f: Facts) -> Finding | None:
     if not open_:
         return None
     who = "no declaration answers" if f.declaration is None else "the declaration leaves open"
-    return Finding(f"{who}: {', '.join(open_)}", _said(f, *open_), Answer.UNSURE)
+    return Finding(f"{who}: {', '.join(open_)}", said(f, *open_), Answer.UNSURE)
 
 
 @rule("DC-CONFLICT")
@@ -382,8 +371,10 @@ def dc_conflict(f: Facts) -> Finding | None:
     d = f.declaration
     if d is None or d.involvement is not Involvement.NONE or not f.ai.involvement.is_genai:
         return None
-    return Finding("the declaration says no genAI was used, but the evidence shows "
-                   f"{f.ai.involvement}", (*_said(f, "involvement"), *_ai_evidence(f)))
+    return Finding(
+        f"the declaration says no genAI was used, but the evidence shows {f.ai.involvement}",
+        (*said(f, "involvement"), *ai_evidence(f)),
+    )
 
 
 IMPLEMENTED_RULE_IDS: frozenset[str] = frozenset(CHECKS)

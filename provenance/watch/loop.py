@@ -24,6 +24,8 @@ from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from provenance.watch.settle import Clock, SettleTracker
 
+_MAX_EVENTS_PER_STEP = 10_000
+
 
 class RetryLater(Exception):
     """Raised by a callback when the catalog cannot take the work now (database restarting,
@@ -108,7 +110,11 @@ class WatchLoop:
     # -- driving -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Loop until `stop_event` is set; the callback in hand when it is set is finished."""
+        """Loop until `stop_event` is set; the callback in hand when it is set is finished.
+
+        Work still queued is dropped then: the files are on disk, and the start-up reconcile
+        of the next run ingests them.
+        """
         while not self.stop_event.is_set():
             self.step()
 
@@ -133,14 +139,17 @@ class WatchLoop:
         return self._timing.poll_interval
 
     def _drain(self, timeout: float) -> None:
-        """Handle every queued event, waiting up to `timeout` for the first one."""
+        """Handle the queued events, waiting up to `timeout` for the first one."""
         try:
-            event = self._events.get(timeout=timeout) if timeout > 0 else self._events.get_nowait()
-            while True:
-                self._handle(event)
-                event = self._events.get_nowait()
+            self._handle(self._events.get(timeout=timeout) if timeout > 0 else self._next())
+            # Bounded, so a copy that floods us with modify events cannot starve the callbacks.
+            for _ in range(_MAX_EVENTS_PER_STEP):
+                self._handle(self._next())
         except queue.Empty:
             return
+
+    def _next(self) -> WatchEvent:
+        return self._events.get_nowait()
 
     def _handle(self, event: WatchEvent) -> None:
         self._last_event_at = datetime.fromtimestamp(self._wall_clock(), UTC)

@@ -173,7 +173,9 @@ def test_orphan_sidecar_is_listed_not_dropped(
     catalog: Catalog, analyzer: Analyzer, dev_pki: DevPki, tmp_path: Path
 ) -> None:
     frame = _exr_like(tmp_path / "lost.exr")
-    manifest = manifest_definition("lost", actions=[action("c2pa.created", digital_source_type=GENERATED)])
+    manifest = manifest_definition(
+        "lost", actions=[action("c2pa.created", digital_source_type=GENERATED)]
+    )
     sidecar = tmp_path / "lost.c2pa"
     sidecar.write_bytes(sign_sidecar(frame, manifest, dev_pki.key, media_type="image/x-exr"))
     frame.unlink()

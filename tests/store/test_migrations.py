@@ -35,3 +35,33 @@ def test_downgrade_to_base_and_upgrade_again(catalog: Catalog) -> None:
 def test_opening_twice_is_idempotent(db_url: str) -> None:
     open_catalog(db_url).dispose()
     open_catalog(db_url).dispose()
+
+
+def test_older_catalog_is_upgraded_on_open_and_keeps_its_rows(db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        upgrade(connection, "0001")
+        connection.execute(
+            text("INSERT INTO paths (path, kind, first_seen, last_seen) VALUES ('/a', 'asset', :t, :t)"),
+            {"t": "2026-01-01 00:00:00+00:00"},
+        )
+    engine.dispose()
+    catalog = open_catalog(db_url)
+    try:
+        with catalog.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+            assert connection.execute(text("SELECT path FROM paths")).scalar() == "/a"
+    finally:
+        catalog.dispose()
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from store.migrations.runner import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head

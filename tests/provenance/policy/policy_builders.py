@@ -36,20 +36,30 @@ DOCUMENTARY = ProductionConfig("What Jennifer Did", ProductionKind.DOCUMENTARY, 
 UNSCRIPTED = ProductionConfig("Reality Show", ProductionKind.UNSCRIPTED, FOLDERS)
 
 ANSWER_FIELDS = (
-    "story_relevant", "talent_likeness", "personal_data", "third_party_ip", "proprietary_inputs",
-    "digital_replica", "performance_alteration", "union_covered",
-    "references_real_people_or_works", "key_creative", "unowned_training_data",
+    "story_relevant",
+    "talent_likeness",
+    "personal_data",
+    "third_party_ip",
+    "proprietary_inputs",
+    "digital_replica",
+    "performance_alteration",
+    "union_covered",
+    "references_real_people_or_works",
+    "key_creative",
+    "unowned_training_data",
 )
 
 
 def dst(term: str, implies: Involvement, strength: Strength = Strength.SIGNED_VALID) -> Evidence:
-    return Evidence("c2pa.digitalSourceType", "active/c2pa.actions[0]", DST + term, strength,
-                    implies)
+    return Evidence(
+        "c2pa.digitalSourceType", "active/c2pa.actions[0]", DST + term, strength, implies
+    )
 
 
 def generator(name: str, implies: Involvement = Involvement.GENERATED) -> Evidence:
-    return Evidence("c2pa.generator", "active/claim_generator", name, Strength.SIGNED_VALID,
-                    implies)
+    return Evidence(
+        "c2pa.generator", "active/claim_generator", name, Strength.SIGNED_VALID, implies
+    )
 
 
 def assessment(*evidence: Evidence, involvement: Involvement | None = None) -> AiAssessment:
@@ -86,5 +96,6 @@ def run(
     policy: Policy = POLICY,
 ) -> Classification:
     """classify() with a safe baseline: generated, ideation folder, scripted, all-clear."""
-    return classify(ai, role=role, production=production, declaration=declaration,
-                    tools=TOOLS, policy=policy)
+    return classify(
+        ai, role=role, production=production, declaration=declaration, tools=TOOLS, policy=policy
+    )

@@ -48,8 +48,11 @@ FIRES: list[Any] = [
     ("PV-POSSIBLE", {"ai": POSSIBLE, "declaration": None}, U),
     ("PV-POSSIBLE", {"ai": POSSIBLE, "declaration": clear(involvement=Involvement.NONE)}, U),
     ("PV-UNVERIFIED", {"ai": UNSIGNED_FILE, "declaration": None}, None),
-    ("PV-UNVERIFIED-FINAL",
-     {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL, "policy": SWITCHED_POLICY}, None),
+    (
+        "PV-UNVERIFIED-FINAL",
+        {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL, "policy": SWITCHED_POLICY},
+        None,
+    ),
     ("GP-1", {"declaration": None}, U),
     ("GP-1", {"declaration": clear(third_party_ip=U)}, U),
     ("GP-1", {"declaration": clear(references_real_people_or_works=Y)}, N),
@@ -86,20 +89,38 @@ FIRES: list[Any] = [
     ("AA-UNION", {"declaration": clear(union_covered=Y)}, None),
     ("UC-IDEATION", {}, None),
     ("UC-IDEATION", {"role": F.WIP, "declaration": clear(use_case=UseCase.IDEATION)}, None),
-    ("UC-BACKGROUND-INCIDENTAL",
-     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL)}, None),
-    ("UC-BACKGROUND-PROMINENT",
-     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.PROMINENT)}, None),
-    ("UC-BACKGROUND-PROMINENT",
-     {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL,
-                           story_relevant=U)}, None),
-    ("UC-BACKGROUND-PROMINENT", {"declaration": clear(use_case=UseCase.BACKGROUND,
-                                                      prominence=Prominence.UNSURE)}, None),
+    (
+        "UC-BACKGROUND-INCIDENTAL",
+        {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL)},
+        None,
+    ),
+    (
+        "UC-BACKGROUND-PROMINENT",
+        {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.PROMINENT)},
+        None,
+    ),
+    (
+        "UC-BACKGROUND-PROMINENT",
+        {
+            "declaration": clear(
+                use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL, story_relevant=U
+            )
+        },
+        None,
+    ),
+    (
+        "UC-BACKGROUND-PROMINENT",
+        {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.UNSURE)},
+        None,
+    ),
     ("UC-KEY-CREATIVE", {"declaration": clear(key_creative=Y)}, None),
     ("UC-TALENT-REPLICATION", {"declaration": clear(digital_replica=Y)}, None),
     ("UC-TRAINING", {"declaration": clear(unowned_training_data=Y)}, None),
-    ("UC-TRAINING", {"declaration": clear(use_case=UseCase.TRAINING, unowned_training_data=U)},
-     None),
+    (
+        "UC-TRAINING",
+        {"declaration": clear(use_case=UseCase.TRAINING, unowned_training_data=U)},
+        None,
+    ),
     ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y, tools=("Midjourney",))}, None),
     ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y, tools=())}, None),
     ("DC-UNANSWERED", {"declaration": None}, U),
@@ -114,14 +135,18 @@ SILENT: list[Any] = [
     ("PV-POSSIBLE", {"ai": POSSIBLE}),  # the declaration resolves it: genAI was used
     ("PV-UNVERIFIED", {"ai": NO_AI, "declaration": None}),
     ("PV-UNVERIFIED-FINAL", {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL}),
-    ("PV-UNVERIFIED-FINAL",
-     {"ai": UNSIGNED_FILE, "declaration": None, "role": F.WIP, "policy": SWITCHED_POLICY}),
+    (
+        "PV-UNVERIFIED-FINAL",
+        {"ai": UNSIGNED_FILE, "declaration": None, "role": F.WIP, "policy": SWITCHED_POLICY},
+    ),
     ("GP-1", {}),
     ("GP-2", {}),
     ("GP-2", {"declaration": clear(tools=()), "ai": assessment(generator("Adobe Firefly"))}),
     # principles are only asked when genAI is involved
-    ("GP-2", {"ai": NO_AI, "declaration": clear(involvement=Involvement.NONE,
-                                                tools=("Midjourney",))}),
+    (
+        "GP-2",
+        {"ai": NO_AI, "declaration": clear(involvement=Involvement.NONE, tools=("Midjourney",))},
+    ),
     ("GP-3", {"declaration": clear(tools=("Amazon Titan Image Generator",))}),
     ("GP-4", {"role": F.TEMP}),
     ("GP-5", {"declaration": clear(talent_likeness=Y, consent_reference="CONSENT-42")}),
@@ -131,15 +156,21 @@ SILENT: list[Any] = [
     ("AA-FINAL", {"role": F.FINAL, "ai": POSSIBLE, "declaration": None}),
     ("AA-MISLEADING", {"role": F.FINAL}),  # scripted
     ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.IDEATION}),
-    ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.FINAL, "ai": NO_AI,
-                       "declaration": None}),
+    (
+        "AA-MISLEADING",
+        {"production": DOCUMENTARY, "role": F.FINAL, "ai": NO_AI, "declaration": None},
+    ),
     ("AA-TALENT", {"declaration": clear(talent_likeness=U)}),
     ("AA-DATA", {"declaration": None}),
     ("UC-IDEATION", {"role": F.WIP}),
-    ("UC-BACKGROUND-INCIDENTAL", {"declaration": clear(use_case=UseCase.BACKGROUND,
-                                                       prominence=Prominence.PROMINENT)}),
-    ("UC-BACKGROUND-PROMINENT", {"declaration": clear(use_case=UseCase.BACKGROUND,
-                                                      prominence=Prominence.INCIDENTAL)}),
+    (
+        "UC-BACKGROUND-INCIDENTAL",
+        {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.PROMINENT)},
+    ),
+    (
+        "UC-BACKGROUND-PROMINENT",
+        {"declaration": clear(use_case=UseCase.BACKGROUND, prominence=Prominence.INCIDENTAL)},
+    ),
     ("UC-TRAINING", {"declaration": clear(use_case=UseCase.TRAINING)}),  # owned data
     ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y)}),  # enterprise tool
     ("DC-UNANSWERED", {}),
@@ -192,16 +223,23 @@ def test_principle_reasons_say_no_or_unsure() -> None:
 
 
 def test_unregistered_generator_in_evidence_is_unsure() -> None:
-    ai = assessment(dst("trainedAlgorithmicMedia", Involvement.GENERATED),
-                    generator("NewGen Studio 3"))
+    ai = assessment(
+        dst("trainedAlgorithmicMedia", Involvement.GENERATED), generator("NewGen Studio 3")
+    )
     gp2 = run(ai).fired_rule("GP-2")
     assert gp2 is not None and "'NewGen Studio 3' is not in the tool registry" in gp2.reason
 
 
 def test_tool_that_trains_on_inputs_answers_no() -> None:
     registry = ToolRegistry((Tool("Leaky", ("leaky",), True, True),))
-    result = classify(GENERATED, role=FolderRole.IDEATION, production=DOCUMENTARY,
-                      declaration=clear(tools=("Leaky v2",)), tools=registry, policy=POLICY)
+    result = classify(
+        GENERATED,
+        role=FolderRole.IDEATION,
+        production=DOCUMENTARY,
+        declaration=clear(tools=("Leaky v2",)),
+        tools=registry,
+        policy=POLICY,
+    )
     assert result.fired_rule("GP-2").answer is Answer.NO
 
 
@@ -213,8 +251,9 @@ def test_disabled_rule_never_fires() -> None:
 
 
 def test_studio_policy_outcomes_are_data() -> None:
-    rules = tuple(replace(r, outcome=Outcome.ESCALATE) if r.id == "UC-IDEATION" else r
-                  for r in POLICY.rules)
+    rules = tuple(
+        replace(r, outcome=Outcome.ESCALATE) if r.id == "UC-IDEATION" else r for r in POLICY.rules
+    )
     assert run(policy=replace(POLICY, rules=rules)).outcome is Outcome.ESCALATE
 
 
@@ -235,3 +274,12 @@ def test_classification_records_policy_and_serializes() -> None:
     assert data["outcome"] == "approval-required"
     assert {r["id"] for r in data["rules"]} >= {"AA-FINAL", "GP-4"}
     assert CLEAR.sources[0] in " ".join(e for r in data["rules"] for e in r["evidence"])
+
+
+def test_identifying_a_safe_tool_answers_gp2_and_gp3() -> None:
+    # The one way evidence may lower an outcome, by design: with no tool named anywhere GP-2 and
+    # GP-3 are unsure; a generator name from the credentials answers them.
+    no_tool = clear(tools=())
+    assert run(GENERATED, declaration=no_tool).outcome is Outcome.ESCALATE
+    named = assessment(*GENERATED.evidence, generator("Adobe Firefly"))
+    assert run(named, declaration=no_tool).outcome is Outcome.SOCIALIZE

@@ -37,28 +37,44 @@ def classify_at(
     policy: Policy = POLICY,
 ) -> Classification:
     """As the scanner will call it: the folder role comes from the production config."""
-    return classify(ai, role=production.role_for(path), production=production,
-                    declaration=declaration, tools=TOOLS, policy=policy)
+    return classify(
+        ai,
+        role=production.role_for(path),
+        production=production,
+        declaration=declaration,
+        tools=TOOLS,
+        policy=policy,
+    )
 
 
 def test_1_documentary_archival_stills_edited_with_genai_in_final() -> None:
     # The What Jennifer Did case: AI-altered archival photos shown as authentic.
-    edited = AiAssessment(Involvement.EDITED, (Evidence(
-        "c2pa.digitalSourceType", "active/c2pa.actions.v2[1]",
-        "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
-        Strength.SIGNED_VALID, Involvement.EDITED),))
+    edited = AiAssessment(
+        Involvement.EDITED,
+        (
+            Evidence(
+                "c2pa.digitalSourceType",
+                "active/c2pa.actions.v2[1]",
+                "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+                Strength.SIGNED_VALID,
+                Involvement.EDITED,
+            ),
+        ),
+    )
     result = classify_at("/mnt/wjd/final/archival/still_014.jpg", edited, DOCUMENTARY)
     assert result.outcome is Outcome.APPROVAL_REQUIRED
     assert {"AA-FINAL", "AA-MISLEADING"} <= set(result.rule_ids)
     assert "compositeWithTrainedAlgorithmicMedia" in " ".join(
-        result.fired_rule("AA-MISLEADING").evidence)
+        result.fired_rule("AA-MISLEADING").evidence
+    )
     assert (result.policy_id, result.policy_version) == (POLICY.id, POLICY.version)
 
 
 def test_2_scripted_generated_building_collapse_in_final_vfx_shot() -> None:
     # The Eternaut case: the first genAI final footage in a Netflix original.
-    ai = assessment(dst("trainedAlgorithmicMedia", Involvement.GENERATED),
-                    generator("Runway Gen-3"))
+    ai = assessment(
+        dst("trainedAlgorithmicMedia", Involvement.GENERATED), generator("Runway Gen-3")
+    )
     path = "final/vfx/ETN_106_045_010_comp_NFX_v003/ETN_106_045_010.1001.exr"
     result = classify_at(path, ai, SCRIPTED)
     assert result.outcome is Outcome.APPROVAL_REQUIRED
@@ -67,8 +83,9 @@ def test_2_scripted_generated_building_collapse_in_final_vfx_shot() -> None:
 
 
 def test_3_ideation_moodboard_with_enterprise_tool_and_clear_declaration() -> None:
-    ai = assessment(dst("trainedAlgorithmicMedia", Involvement.GENERATED),
-                    generator("Adobe Firefly"))
+    ai = assessment(
+        dst("trainedAlgorithmicMedia", Involvement.GENERATED), generator("Adobe Firefly")
+    )
     declaration = clear(use_case=UseCase.IDEATION)
     result = classify_at("show/ideation/moodboards/ep1_board_03.png", ai, SCRIPTED, declaration)
     assert result.outcome is Outcome.SOCIALIZE
@@ -78,8 +95,12 @@ def test_3_ideation_moodboard_with_enterprise_tool_and_clear_declaration() -> No
 
 def test_4_incidental_background_signage_in_wip_with_unregistered_tool() -> None:
     ai = assessment(dst("trainedAlgorithmicMedia", Involvement.GENERATED))
-    declaration = clear(tools=("SignSmith AI",), use_case=UseCase.BACKGROUND,
-                        prominence=Prominence.INCIDENTAL, story_relevant=Answer.NO)
+    declaration = clear(
+        tools=("SignSmith AI",),
+        use_case=UseCase.BACKGROUND,
+        prominence=Prominence.INCIDENTAL,
+        story_relevant=Answer.NO,
+    )
     result = classify_at("wip/ep2/sc14/signage_v002.png", ai, SCRIPTED, declaration)
     assert result.outcome is Outcome.ESCALATE
     for principle in ("GP-2", "GP-3"):

@@ -269,3 +269,12 @@ def test_heartbeat_failure_does_not_stop_the_loop(clock, disk):
     h = Harness(clock, disk, LoopTiming(poll_interval=0, heartbeat_every=1), heartbeat=unavailable)
     h.write(EXR)
     assert h.step(1) == [("ready", EXR)]
+
+
+def test_a_flood_of_events_cannot_starve_the_callbacks(h):
+    h.write(MOV)
+    for _ in range(10_010):
+        h.put(EventKind.MODIFIED, EXR)
+    assert h.step() == [("ready", MOV)]
+    handled = 1 + 10_000  # the first event, then at most 10,000 more per step
+    assert h.events.qsize() == 2 + 10_010 - handled
