@@ -3,11 +3,13 @@
 Pure: values in, an AiAssessment out; the only I/O is loading the shipped policy tables
 (data/source_types.toml, data/generators.toml). Every observation becomes an Evidence item
 whose `implies` is what that item alone means *for the asset*; the involvement is the
-highest-ranked `implies` (INVOLVEMENT_RANK), so adding evidence never lowers it.
+highest-ranked `implies` (INVOLVEMENT_RANK), so adding evidence never lowers it (one
+deliberate refinement on a single action, AI-4). Rules are ordered by precedence only in the
+sense that a later rule can never lower what an earlier one found.
 
 Rules (DOMAIN.md sections 3-5):
 
-AI-1  Source types on the active manifest decide first: a digitalSourceType on an action, an
+AI-1  Source types on the active manifest count in full: a digitalSourceType on an action, an
       action template (`"*"` = every action) or in `parameters["com.adobe.digitalSourceType"]`
       maps through source_types.toml (trainedAlgorithmicMedia -> generated,
       compositeWithTrainedAlgorithmicMedia -> edited, compositeSynthetic -> composite, ...).
@@ -160,7 +162,7 @@ def _rank(level: Involvement) -> int:
 
 
 def _cap(level: Involvement, cap: Involvement | None) -> Involvement:
-    """Lower `level` to `cap`; caps are genAI classes, so genAI evidence stays genAI."""
+    """Lower `level` to `cap` when it is above it (never raises it; None: no cap)."""
     return cap if cap is not None and _rank(level) > _rank(cap) else level
 
 

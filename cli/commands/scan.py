@@ -23,6 +23,14 @@ from store.ingest import RunSummary, ingest_path, iter_files, scan_targets
 @click.option(
     "--force", is_flag=True, help="Re-read every file, even if unchanged since last scan."
 )
+@click.option(
+    "--ignore",
+    "extra_ignores",
+    multiple=True,
+    metavar="GLOB",
+    help="Also skip file or folder names matching GLOB (repeatable; '*.part', dotfiles, "
+    "... are always skipped).",
+)
 @click.pass_obj
 def scan(
     app: AppContext,

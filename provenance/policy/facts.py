@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.model import INVOLVEMENT_RANK, AiAssessment, Evidence, Involvement
+from provenance.model import INVOLVEMENT_RANK, AiAssessment, Evidence, Involvement, Strength
 from provenance.policy.model import (
     Answer,
     Declaration,
@@ -26,21 +26,52 @@ _NOT_AI = (Involvement.NONE, Involvement.UNKNOWN)
 
 @dataclass(frozen=True)
 class ToolFinding:
-    """One tool named by the declaration or by the evidence, and its registry entry if any."""
+    """One tool named by the declaration or by the evidence, and its registry entry if any.
+    A name from unsigned or invalid metadata can raise doubts but never confirm a principle:
+    anyone can write it (DOMAIN.md section 5)."""
 
     name: str
     via: str  # "declaration <file>" or an evidence description
     tool: Tool | None
+    verified: bool = True  # from a declaration or a credential that validated
 
     @property
     def trains_answer(self) -> Answer:
         """GP-2: does the tool stay away from storing or training on production material?"""
-        return _known(None if self.tool is None else self.tool.trains_on_inputs, negate=True)
+        value = None if self.tool is None else self.tool.trains_on_inputs
+        return self._capped(_known(value, negate=True))
 
     @property
     def enterprise_answer(self) -> Answer:
         """GP-3: does the tool run in an enterprise-secured environment?"""
-        return _known(None if self.tool is None else self.tool.enterprise_agreement)
+        return self._capped(_known(None if self.tool is None else self.tool.enterprise_agreement))
+
+    def _capped(self, answer: Answer) -> Answer:
+        return Answer.UNSURE if answer is Answer.YES and not self.verified else answer
+
+    @property
+    def trains_problem(self) -> str:
+        if self.tool is None:
+            return f"'{self.name}' is not in the tool registry"
+        if self.tool.trains_on_inputs:
+            return f"{self.name} may store or train on production inputs"
+        if self.tool.trains_on_inputs is None:
+            return f"it is unknown whether {self.name} trains on inputs"
+        return self._unverified_problem
+
+    @property
+    def enterprise_problem(self) -> str:
+        if self.tool is None:
+            return f"'{self.name}' is not in the tool registry"
+        if self.tool.enterprise_agreement is False:
+            return f"{self.name} has no enterprise agreement"
+        if self.tool.enterprise_agreement is None:
+            return f"it is unknown whether {self.name} runs under an enterprise agreement"
+        return self._unverified_problem
+
+    @property
+    def _unverified_problem(self) -> str:
+        return f"{self.name} is named only by metadata that is unsigned or failed validation"
 
 
 def _known(value: bool | None, *, negate: bool = False) -> Answer:
@@ -107,18 +138,15 @@ def combined_involvement(ai: AiAssessment, declaration: Declaration | None) -> I
 def identify_tools(
     ai: AiAssessment, declaration: Declaration | None, registry: ToolRegistry
 ) -> tuple[ToolFinding, ...]:
-    """Every tool named by the declaration or by AI evidence, deduplicated by name."""
-    found: dict[str, ToolFinding] = {}
-    if declaration:
-        for name in declaration.tools:
-            found.setdefault(
-                name.casefold(), _finding(name, f"declaration {declaration.origin}", registry)
-            )
-    for item in ai.evidence:
-        finding = _evidence_finding(item, registry)
-        if finding:
-            found.setdefault(finding.name.casefold(), finding)
-    return tuple(found.values())
+    """Every tool named by the declaration or by AI evidence. Deduplicated by name and
+    reliability: a verified naming never hides a doubtful one, so more evidence never clears."""
+    via = f"declaration {declaration.origin}" if declaration else ""
+    findings = [_finding(name, via, registry) for name in declaration.tools] if declaration else []
+    findings += [f for item in ai.evidence if (f := _evidence_finding(item, registry))]
+    unique: dict[tuple[str, bool], ToolFinding] = {}
+    for finding in findings:
+        unique.setdefault((finding.name.casefold(), finding.verified), finding)
+    return tuple(unique.values())
 
 
 def _finding(name: str, via: str, registry: ToolRegistry) -> ToolFinding:
@@ -131,11 +159,13 @@ def _evidence_finding(item: Evidence, registry: ToolRegistry) -> ToolFinding | N
     generator field. Evidence that implies no AI says nothing about genAI tools."""
     if item.implies in _NOT_AI or not item.value.strip():
         return None
-    tool = registry.find(item.value)
+    # The source can name the front-end too (png.comfyui).
+    tool = registry.find(item.value) or registry.find(item.source)
+    verified = item.strength is Strength.SIGNED_VALID
     if tool:
-        return ToolFinding(tool.name, describe_evidence(item), tool)
+        return ToolFinding(tool.name, describe_evidence(item), tool, verified)
     if names_software(item):
-        return ToolFinding(item.value.strip(), describe_evidence(item), None)
+        return ToolFinding(item.value.strip(), describe_evidence(item), None, verified)
     return None
 
 
@@ -146,3 +176,39 @@ def names_software(item: Evidence) -> bool:
 
 def describe_evidence(item: Evidence) -> str:
     return f"{item.source} = {item.value} ({item.strength}; at {item.location})"
+
+
+# --- evidence lines for rule findings ----------------------------------------------------------
+
+
+def ai_evidence(f: Facts) -> tuple[str, ...]:
+    """The genAI (or possible) evidence items and any declaration of genAI use."""
+    items = [describe_evidence(e) for e in f.ai.evidence if e.implies not in _NOT_AI]
+    if f.declaration and f.declaration.declares_genai:
+        kind = f.declaration.involvement or "kind not stated"
+        items.append(f"{f.declaration_origin}: genAI used ({kind})")
+    return tuple(items)
+
+
+def said(f: Facts, *fields: str) -> tuple[str, ...]:
+    """What the declaration says about `fields`, as evidence lines."""
+    d = f.declaration
+    if d is None:
+        return ("no declaration",)
+    return tuple(f"{f.declaration_origin}: {name} = {_shown(getattr(d, name))}" for name in fields)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "(none)"
+    return "(none)" if value is None else str(value)
+
+
+def unconfirmed(f: Facts) -> str:
+    return (
+        "no declaration confirms" if f.declaration is None else "the declaration does not confirm"
+    )
+
+
+def role_evidence(f: Facts) -> str:
+    return f"folder role: {f.role or 'none configured'}"

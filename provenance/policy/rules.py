@@ -194,7 +194,9 @@ def aa_final(f: Facts) -> Finding | None:
     # Section 2: anything generated in the final cut, even in the background, is flagged.
     if f.role is not FolderRole.FINAL:
         return None
-    return Finding("genAI material is in a final-deliverable folder", (role_evidence(f), *ai_evidence(f)))
+    return Finding(
+        "genAI material is in a final-deliverable folder", (role_evidence(f), *ai_evidence(f))
+    )
 
 
 @rule("AA-MISLEADING")
@@ -303,8 +305,8 @@ def uc_background_prominent(f: Facts) -> Finding | None:
     if d.use_case is not UseCase.BACKGROUND or _incidental(d):
         return None
     return Finding(
-        f"a background element that is {d.prominence} (prominence) and "
-        f"story-relevant: {d.story_relevant}",
+        f"a background element with prominence {d.prominence} and story relevance "
+        f"{d.story_relevant}: only incidental, not story-relevant ones are low risk",
         said(f, "use_case", "prominence", "story_relevant"),
     )
 

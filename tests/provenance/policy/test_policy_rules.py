@@ -15,6 +15,7 @@ from policy_builders import (
     POLICY,
     POSSIBLE,
     SWITCHED_POLICY,
+    TOOLS,
     UNSCRIPTED,
     UNSIGNED_FILE,
     assessment,
@@ -24,7 +25,7 @@ from policy_builders import (
     run,
 )
 
-from provenance.model import Involvement
+from provenance.model import Evidence, Involvement, Strength
 from provenance.policy import (
     IMPLEMENTED_RULE_IDS,
     Answer,
@@ -37,6 +38,7 @@ from provenance.policy import (
     classify,
 )
 from provenance.policy import rules as rules_module
+from provenance.policy.facts import identify_tools
 
 Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE
 F = FolderRole
@@ -283,3 +285,56 @@ def test_identifying_a_safe_tool_answers_gp2_and_gp3() -> None:
     assert run(GENERATED, declaration=no_tool).outcome is Outcome.ESCALATE
     named = assessment(*GENERATED.evidence, generator("Adobe Firefly"))
     assert run(named, declaration=no_tool).outcome is Outcome.SOCIALIZE
+
+
+@pytest.mark.parametrize(
+    ("item", "tool"),
+    [
+        (generator("Adobe_Firefly 0.1"), "Adobe Firefly"),  # claim generators use underscores
+        (generator("Image_Creator_from_Designer"), "Microsoft Designer / Bing Image Creator"),
+        (
+            Evidence(
+                "png.comfyui",
+                "png:prompt",
+                '{"3": {"class_type": "KSampler"}}',
+                Strength.UNSIGNED,
+                Involvement.GENERATED,
+            ),
+            "Stable Diffusion",
+        ),
+    ],
+)
+def test_tools_are_identified_as_the_detector_reports_them(item: Evidence, tool: str) -> None:
+    found = identify_tools(assessment(item), None, TOOLS)
+    assert [f.name for f in found] == [tool]
+
+
+def test_generator_names_in_non_ai_evidence_are_not_genai_tools() -> None:
+    camera = Evidence(
+        "c2pa.generator",
+        "active/claim_generator",
+        "Leica M11-P",
+        Strength.SIGNED_VALID,
+        Involvement.NONE,
+    )
+    assert identify_tools(assessment(camera), None, TOOLS) == ()
+
+
+@pytest.mark.parametrize("strength", [Strength.SIGNED_INVALID, Strength.UNSIGNED])
+def test_a_tool_named_by_broken_or_unsigned_metadata_cannot_clear_gp2_gp3(
+    strength: Strength,
+) -> None:
+    weak = Evidence("c2pa.generator", "m", "Adobe Firefly", strength, Involvement.GENERATED)
+    for ai in (assessment(weak), assessment(generator("Adobe Firefly"), weak)):
+        result = run(ai, declaration=clear(tools=()))
+        for rule_id in ("GP-2", "GP-3"):
+            fired = result.fired_rule(rule_id)
+            assert fired is not None and fired.answer is Answer.UNSURE
+            assert "unsigned or failed validation" in fired.reason
+
+
+def test_a_bad_tool_named_by_unsigned_metadata_still_counts() -> None:
+    weak = Evidence(
+        "xmp.CreatorTool", "xmp", "Midjourney", Strength.UNSIGNED, Involvement.GENERATED
+    )
+    assert run(assessment(weak)).fired_rule("GP-3").answer is Answer.NO
