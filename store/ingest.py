@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, fingerprint
 from provenance.model import AssetReport, FileStatus
@@ -33,6 +34,7 @@ class IngestAction(StrEnum):
     CHANGED = "changed"  # new version (content or its credentials changed)
     SAME = "same"  # re-read (fingerprint changed) but content and reading identical
     UNCHANGED = "unchanged"  # fast path: size, mtime and inode unchanged, not re-read
+    SKIPPED = "skipped"  # require_stable only: gone or rewritten while read; nothing recorded
 
 
 class CatalogUnavailable(CatalogError):
@@ -49,33 +51,51 @@ class IngestOutcome:
 
 
 def ingest_path(
-    path: Path, *, catalog: Catalog, analyzer: Analyzer, force: bool = False
+    path: Path,
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    force: bool = False,
+    require_stable: bool = False,
 ) -> IngestOutcome:
-    """Record one file: its sidecar goes with it; a `.c2pa` arriving re-reads its asset."""
+    """Record one file: its sidecar goes with it; a `.c2pa` arriving re-reads its asset.
+
+    `require_stable` (the watcher's mode) records nothing when, once the path's row is locked,
+    the file is gone or no longer what was read (action SKIPPED): the event that moved or
+    rewrote it brings it back, and a watcher can never commit an older reading over a newer
+    one that another watcher recorded meanwhile (issue 3, "no lost updates").
+    """
     path = Path(os.path.abspath(path))
     if is_sidecar(path):
         asset = asset_for_sidecar(path)
         if asset is not None:
-            return _ingest_asset(asset, path, catalog, analyzer, force)
-        return _ingest_orphan(path, catalog, analyzer, force)
-    return _ingest_asset(path, find_sidecar(path), catalog, analyzer, force)
+            return _ingest_asset(asset, path, catalog, analyzer, force, require_stable)
+        return _ingest_orphan(path, catalog, analyzer, force, require_stable)
+    return _ingest_asset(path, find_sidecar(path), catalog, analyzer, force, require_stable)
 
 
 def _ingest_asset(
-    path: Path, sidecar: Path | None, catalog: Catalog, analyzer: Analyzer, force: bool
+    path: Path,
+    sidecar: Path | None,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    force: bool,
+    stable: bool,
 ) -> IngestOutcome:
     sidecar_fp = _sidecar_fingerprint(sidecar)
     if not force and (outcome := _unchanged(path, sidecar_fp, catalog)) is not None:
         return outcome
     report = analyze_file(path, analyzer=analyzer, sidecar=sidecar)
-    return _record(report, catalog, kind="asset", sidecar=sidecar_fp, sidecar_path=sidecar)
+    return _record(report, catalog, "asset", sidecar_fp, sidecar, stable)
 
 
-def _ingest_orphan(path: Path, catalog: Catalog, analyzer: Analyzer, force: bool) -> IngestOutcome:
+def _ingest_orphan(
+    path: Path, catalog: Catalog, analyzer: Analyzer, force: bool, stable: bool
+) -> IngestOutcome:
     if not force and (outcome := _unchanged(path, None, catalog)) is not None:
         return outcome
     report = analyze_orphan_sidecar(path, analyzer=analyzer)
-    return _record(report, catalog, kind="orphan_sidecar", sidecar=None, sidecar_path=None)
+    return _record(report, catalog, "orphan_sidecar", None, None, stable)
 
 
 def _sidecar_fingerprint(sidecar: Path | None) -> SidecarFingerprint | None:
@@ -112,14 +132,16 @@ def _unchanged(
 def _record(
     report: AssetReport,
     catalog: Catalog,
-    *,
     kind: str,
     sidecar: SidecarFingerprint | None,
     sidecar_path: Path | None,
+    stable: bool,
 ) -> IngestOutcome:
     for attempt in range(CONFLICT_RETRIES):
         try:
-            return _record_once(report, catalog, kind, sidecar, sidecar_path)
+            return _record_once(report, catalog, kind, sidecar, sidecar_path, stable)
+        except _NotStable:
+            return IngestOutcome(report.path, IngestAction.SKIPPED, report.status, _SKIPPED)
         except IntegrityError:
             # Another watcher recorded the same path or content a moment ago; its row is
             # there now, so the next attempt takes the update path.
@@ -134,14 +156,39 @@ def _record_once(
     kind: str,
     sidecar: SidecarFingerprint | None,
     sidecar_path: Path | None,
+    stable: bool,
 ) -> IngestOutcome:
     with _database_errors(catalog), catalog.transaction() as session:
+        if stable:
+            _lock_if_still_on_disk(session, report, kind)
         version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
         if sidecar_path is not None:
             repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
         entry = version.path
         record = version_record(entry, version)
     return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)
+
+
+class _NotStable(Exception):
+    """The file is no longer what was read; raised inside the transaction to roll it back."""
+
+
+_SKIPPED = "not recorded: the file moved or changed while it was read; its next event records it"
+
+
+def _lock_if_still_on_disk(session: Session, report: AssetReport, kind: str) -> None:
+    """Lock the path's row, then compare the file with the report (compare-and-set).
+
+    Under the lock, so of two watchers reading one file around a rewrite, the one holding
+    the older reading sees the new fingerprint and backs off instead of committing it last.
+    """
+    repository.lock_path(session, repository.path_key(report.path), kind)
+    try:
+        now = fingerprint(Path(report.path))
+    except OSError:
+        raise _NotStable from None
+    if report.fingerprint is not None and now != report.fingerprint:
+        raise _NotStable
 
 
 _ACTIONS = {
