@@ -55,18 +55,20 @@ def _relative(path: str) -> str:
 COLUMNS = (
     Column("path", lambda r: _relative(r["path"]), max_width=70),
     Column("status", lambda r: r["status"]),
-    Column("credentials", lambda r: _credentials_cell(r["credentials"])),
+    Column("credentials", lambda r: _credentials_cell(r)),
     Column("ai", lambda r: r["ai"]["involvement"]),
     Column("media_type", lambda r: r["media_type"]),
     Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
 )
 
 
-def _credentials_cell(credentials: dict[str, Any]) -> str:
+def _credentials_cell(record: dict[str, Any]) -> str:
+    credentials = record["credentials"]
     if not credentials["present"]:
         return "-"
     state = credentials["validation_state"] or "not read"
-    return f"{state} ({credentials['location']})"
+    where = "orphan sidecar" if record["kind"] == "orphan_sidecar" else credentials["location"]
+    return f"{state} ({where})"
 
 
 @click.command("ls")

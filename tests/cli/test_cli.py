@@ -163,3 +163,28 @@ def test_trust_anchor_file_without_certificate_is_rejected(
     result = invoke(runner, db_url, "--trust-anchors", str(pem), "scan", str(delivery))
     assert result.exit_code == 2
     assert "no PEM certificate" in result.stderr
+
+
+def test_trust_anchors_from_config_file_make_files_trusted(
+    runner: CliRunner, db_url: str, tmp_path: Path, delivery: Path, dev_pki
+) -> None:
+    (tmp_path / "studio-ca.pem").write_bytes(dev_pki.ca_pem)
+    config = tmp_path / "prov.toml"
+    config.write_text('[trust]\nanchors = "studio-ca.pem"\n')
+    result = invoke(runner, db_url, "--config", str(config), "scan", str(delivery), "--jsonl")
+    assert result.exit_code == 0, result.stderr
+    states = {
+        Path(r["path"]).name: r["credentials"]["validation_state"]
+        for r in map(json.loads, result.stdout.splitlines())
+    }
+    assert states == {"gen.jpg": "Trusted", "plate.jpg": "Trusted", "unsigned.jpg": None}
+
+
+def test_rescan_reports_unchanged_and_force_rereads(
+    runner: CliRunner, db_url: str, delivery: Path
+) -> None:
+    invoke(runner, db_url, "scan", str(delivery))
+    again = invoke(runner, db_url, "scan", str(delivery))
+    assert "3 unchanged" in again.stderr
+    forced = invoke(runner, db_url, "scan", "--force", str(delivery))
+    assert "3 same" in forced.stderr
