@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cli.errors import EXIT_USAGE, fail
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings
-from provenance.config import Settings, read_trust_anchors
+from provenance.config import ConfigError, Settings, read_trust_anchors
+from provenance.policy import (
+    FolderRole,
+    PolicyError,
+    ProductionConfig,
+    load_policy,
+    load_production_config,
+    load_tool_registry,
+)
 from store.db import Catalog, open_catalog
+from store.policy_store import NO_PRODUCTION, PolicyInputs
 
 
 @dataclass
@@ -18,6 +28,7 @@ class AppContext:
     trust_anchors: Path | None = None
     debug: bool = False
     quiet: bool = False
+    policy_file: Path | None = None  # --policy
     _catalog: Catalog | None = field(default=None, repr=False)
 
     def catalog(self) -> Catalog:
@@ -31,7 +42,51 @@ class AppContext:
         pem = read_trust_anchors(anchors) if anchors else None
         return Analyzer(ReaderSettings(trust_anchors_pem=pem))
 
+    def policy_inputs(self, *, role: FolderRole | None = None) -> PolicyInputs:
+        """The policy, tool registry and production config for this command, read once.
+        A bad file stops the command (exit 2) before anything is classified (issue 4)."""
+        try:
+            return PolicyInputs(
+                policy=load_policy(self.policy_path()),
+                tools=load_tool_registry(_file_setting(self.settings, "tools")),
+                production=_production(self.settings),
+                role=role,
+            )
+        except PolicyError as exc:
+            fail(str(exc), hint=_POLICY_HINT, code=EXIT_USAGE)
+
+    def policy_path(self) -> Path | None:
+        """--policy, else `[policy] file` of the config, else None (the shipped policy)."""
+        return self.policy_file or _file_setting(self.settings, "policy")
+
     def close(self) -> None:
         if self._catalog is not None:
             self._catalog.dispose()
             self._catalog = None
+
+
+_POLICY_HINT = "fix the file (docs/policy.md has the formats); `prov policy validate` checks it"
+
+
+def _file_setting(settings: Settings, table: str) -> Path | None:
+    """`[policy] file = ...` / `[tools] file = ...`, relative to the config file."""
+    values = settings.table(table)
+    unknown = sorted(set(values) - {"file"})
+    if unknown:
+        raise ConfigError(f"{settings.source}: {table}.{unknown[0]}: unknown key (known: file)")
+    value = values.get("file")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{settings.source}: {table}.file: expected a file path (a string)")
+    path = Path(value).expanduser()
+    if path.is_absolute() or settings.source is None:
+        return path
+    return settings.source.parent / path
+
+
+def _production(settings: Settings) -> ProductionConfig:
+    table = settings.table("production")
+    if not table:
+        return NO_PRODUCTION
+    return load_production_config(table, source=str(settings.source or "config"))

@@ -8,7 +8,20 @@ from typing import Any
 
 import click
 
-from cli.commands import ls, scan, show
+from cli.commands import (
+    approve,
+    audit,
+    check,
+    classify,
+    declare,
+    escalations,
+    ls,
+    policy,
+    scan,
+    show,
+    status,
+    watch,
+)
 from cli.context import AppContext
 from cli.errors import EXIT_INTERRUPTED, handled, report
 from provenance.config import find_config, load_settings
@@ -57,6 +70,13 @@ class ProvGroup(click.Group):
     metavar="PEM",
     help="CA certificates to trust: files they signed read as Trusted.",
 )
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="GenAI risk policy file (default: [policy] file in the config, else the shipped one).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or summaries on stderr.")
 @click.version_option(package_name="prov")
@@ -66,6 +86,7 @@ def prov(
     db: str | None,
     config_path: Path | None,
     trust_anchors: Path | None,
+    policy_file: Path | None,
     debug: bool,
     quiet: bool,
 ) -> None:
@@ -79,6 +100,8 @@ def prov(
       prov scan deliveries/            # record every file (progress on stderr)
       prov ls --ai generated,edited    # what involves generative AI
       prov show deliveries/shot.exr    # credentials, ingredients, evidence
+      prov escalations                 # what the genAI policy says needs a decision
+      prov check deliveries/           # delivery gate: exit 3 while approvals are missing
 
     Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failures,
     2 usage, 3 policy gate failed, 130 interrupted.
@@ -88,11 +111,22 @@ def prov(
     except Exception as exc:  # noqa: BLE001 - reported like any other error, before commands
         ctx.exit(report(exc, debug=debug))
     ctx.obj = AppContext(settings, db=db, trust_anchors=trust_anchors, debug=debug, quiet=quiet)
+    ctx.obj.policy_file = policy_file
 
 
 prov.add_command(scan.scan)
 prov.add_command(ls.ls)
 prov.add_command(show.show)
+prov.add_command(watch.watch)
+prov.add_command(status.status)
+prov.add_command(policy.policy)
+prov.add_command(declare.declare)
+prov.add_command(classify.classify)
+prov.add_command(escalations.escalations)
+prov.add_command(approve.approve)
+prov.add_command(approve.reject)
+prov.add_command(audit.audit)
+prov.add_command(check.check)
 
 
 def main() -> None:

@@ -67,8 +67,8 @@ def read_unsigned_metadata(path: Path, media_type: str) -> UnsignedMetadata:
 def xmp_source_types(blobs: list[bytes]) -> tuple[str, ...]:
     """Distinct DigitalSourceType values found in XMP text, in order of appearance."""
     found: dict[str, None] = {}
-    for blob in blobs:
-        for match in _DST_RE.finditer(blob):
+    for window in (w for blob in blobs for w in _windows(blob)):
+        for match in _DST_RE.finditer(window):
             raw = next(group for group in match.groups() if group is not None)
             value = html.unescape(raw.decode("utf-8", "replace")).strip()
             if value:
@@ -76,6 +76,15 @@ def xmp_source_types(blobs: list[bytes]) -> tuple[str, ...]:
             if len(found) >= MAX_SOURCE_TYPES:
                 return tuple(found)
     return tuple(found)
+
+
+def _windows(blob: bytes, marker: bytes = b"DigitalSourceType") -> Iterator[bytes]:
+    """Short slices around each occurrence of the marker. Running the regex over a whole MiB
+    of image data costs ~15 ms a file; C-speed `find` first makes that nearly free."""
+    start = blob.find(marker)
+    while start != -1:
+        yield blob[max(0, start - 128) : start + 1200]
+        start = blob.find(marker, start + 1200 - 128)
 
 
 def _png_text_chunks(stream: BinaryIO) -> list[tuple[str, str]]:

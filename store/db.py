@@ -143,6 +143,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def upgrade_to_head(catalog: Catalog) -> None:
     """Apply every Alembic migration the catalog lacks. New catalogs are made this way too."""
+    if _at_head(catalog):
+        return  # the common case: no need to load Alembic at all
     from store.migrations.runner import upgrade
 
     with catalog.engine.begin() as connection:
@@ -150,3 +152,20 @@ def upgrade_to_head(catalog: Catalog) -> None:
             # Several watchers may start at once against one PostgreSQL catalog.
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         upgrade(connection)
+
+
+def head_revision() -> str:
+    """The newest migration's id. Revision ids are the zero-padded number their file name
+    starts with and the history is linear (tests/store/test_migrations.py checks both), so
+    this needs no Alembic import: opening a current catalog stays fast."""
+    versions = Path(__file__).resolve().parent / "migrations" / "versions"
+    return max(p.name.split("_", 1)[0] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def _at_head(catalog: Catalog) -> bool:
+    try:
+        with catalog.engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return False  # a new catalog: no alembic_version table yet
+    return current == head_revision()

@@ -19,10 +19,19 @@ from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, fingerprint
 from provenance.model import AssetReport, FileStatus
+from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from store import repository
+from store.approvals import state_of
 from store.db import Catalog, CatalogError, redact
+from store.policy_store import (
+    PolicyInputs,
+    covered_by,
+    default_inputs,
+    reclassify,
+    record_new_version,
+)
 from store.records import version_record
 from store.repository import RecordAction, SidecarFingerprint
 
@@ -35,6 +44,7 @@ class IngestAction(StrEnum):
     SAME = "same"  # re-read (fingerprint changed) but content and reading identical
     UNCHANGED = "unchanged"  # fast path: size, mtime and inode unchanged, not re-read
     SKIPPED = "skipped"  # require_stable only: gone or rewritten while read; nothing recorded
+    DECLARATION = "declaration"  # a genAI declaration file: the assets it covers re-classified
 
 
 class CatalogUnavailable(CatalogError):
@@ -57,8 +67,13 @@ def ingest_path(
     analyzer: Analyzer,
     force: bool = False,
     require_stable: bool = False,
+    policy: PolicyInputs | None = None,
 ) -> IngestOutcome:
     """Record one file: its sidecar goes with it; a `.c2pa` arriving re-reads its asset.
+
+    Every new version is logged and classified under the genAI policy in the same
+    transaction (issue 4). `policy` is loaded once per command by the caller; None means the
+    shipped policy and no production config.
 
     `require_stable` (the watcher's mode) records nothing when, once the path's row is locked,
     the file is gone or no longer what was read (action SKIPPED): the event that moved or
@@ -66,36 +81,58 @@ def ingest_path(
     one that another watcher recorded meanwhile (issue 3, "no lost updates").
     """
     path = Path(os.path.abspath(path))
+    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs())
+    if is_declaration_file(path):
+        return _declaration_arrived(path, ctx)
     if is_sidecar(path):
         asset = asset_for_sidecar(path)
         if asset is not None:
-            return _ingest_asset(asset, path, catalog, analyzer, force, require_stable)
-        return _ingest_orphan(path, catalog, analyzer, force, require_stable)
-    return _ingest_asset(path, find_sidecar(path), catalog, analyzer, force, require_stable)
+            return _ingest_asset(asset, path, ctx)
+        return _ingest_orphan(path, ctx)
+    return _ingest_asset(path, find_sidecar(path), ctx)
 
 
-def _ingest_asset(
-    path: Path,
-    sidecar: Path | None,
-    catalog: Catalog,
-    analyzer: Analyzer,
-    force: bool,
-    stable: bool,
-) -> IngestOutcome:
+@dataclass(frozen=True)
+class _Context:
+    """The per-call settings every step below needs."""
+
+    catalog: Catalog
+    analyzer: Analyzer
+    force: bool
+    stable: bool
+    policy: PolicyInputs
+
+
+def _ingest_asset(path: Path, sidecar: Path | None, ctx: _Context) -> IngestOutcome:
     sidecar_fp = _sidecar_fingerprint(sidecar)
-    if not force and (outcome := _unchanged(path, sidecar_fp, catalog)) is not None:
+    if not ctx.force and (outcome := _unchanged(path, sidecar_fp, ctx.catalog)) is not None:
         return outcome
-    report = analyze_file(path, analyzer=analyzer, sidecar=sidecar)
-    return _record(report, catalog, "asset", sidecar_fp, sidecar, stable)
+    report = analyze_file(path, analyzer=ctx.analyzer, sidecar=sidecar)
+    return _record(report, ctx, "asset", sidecar_fp, sidecar)
 
 
-def _ingest_orphan(
-    path: Path, catalog: Catalog, analyzer: Analyzer, force: bool, stable: bool
-) -> IngestOutcome:
-    if not force and (outcome := _unchanged(path, None, catalog)) is not None:
+def _ingest_orphan(path: Path, ctx: _Context) -> IngestOutcome:
+    if not ctx.force and (outcome := _unchanged(path, None, ctx.catalog)) is not None:
         return outcome
-    report = analyze_orphan_sidecar(path, analyzer=analyzer)
-    return _record(report, catalog, "orphan_sidecar", None, None, stable)
+    report = analyze_orphan_sidecar(path, analyzer=ctx.analyzer)
+    return _record(report, ctx, "orphan_sidecar", None, None)
+
+
+def _declaration_arrived(path: Path, ctx: _Context) -> IngestOutcome:
+    """A declaration file is not media: re-classify the catalogued assets it covers (how a
+    watcher applies a declaration delivered after its assets). A malformed one is an error."""
+    changes = reclassify(ctx.catalog, ctx.policy, covered_by(path))
+    error = next((c.error for c in changes if c.error), None)
+    key = repository.path_key(path)
+    record = {
+        "path": key,
+        "kind": "declaration",
+        "status": str(FileStatus.ERROR if error else FileStatus.OK),
+        "reason": error,
+        "reclassified": [c.to_dict() for c in changes if c.changed],
+    }
+    status = FileStatus.ERROR if error else FileStatus.OK
+    return IngestOutcome(key, IngestAction.DECLARATION, status, error, record)
 
 
 def _sidecar_fingerprint(sidecar: Path | None) -> SidecarFingerprint | None:
@@ -118,28 +155,24 @@ def _unchanged(
     with _database_errors(catalog), catalog.session() as session:
         entry = repository.get_path(session, repository.path_key(path))
         version = entry.current_version if entry is not None else None
-    if entry is None or version is None or not repository.is_unchanged(entry, fp, sidecar):
-        return None
+        if entry is None or version is None or not repository.is_unchanged(entry, fp, sidecar):
+            return None
+        record = version_record(entry, version, state_of(session, version.id))
     return IngestOutcome(
-        entry.path,
-        IngestAction.UNCHANGED,
-        FileStatus(version.status),
-        version.reason,
-        version_record(entry, version),
+        entry.path, IngestAction.UNCHANGED, FileStatus(version.status), version.reason, record
     )
 
 
 def _record(
     report: AssetReport,
-    catalog: Catalog,
+    ctx: _Context,
     kind: str,
     sidecar: SidecarFingerprint | None,
     sidecar_path: Path | None,
-    stable: bool,
 ) -> IngestOutcome:
     for attempt in range(CONFLICT_RETRIES):
         try:
-            return _record_once(report, catalog, kind, sidecar, sidecar_path, stable)
+            return _record_once(report, ctx, kind, sidecar, sidecar_path)
         except _NotStable:
             return IngestOutcome(report.path, IngestAction.SKIPPED, report.status, _SKIPPED)
         except IntegrityError:
@@ -152,20 +185,23 @@ def _record(
 
 def _record_once(
     report: AssetReport,
-    catalog: Catalog,
+    ctx: _Context,
     kind: str,
     sidecar: SidecarFingerprint | None,
     sidecar_path: Path | None,
-    stable: bool,
 ) -> IngestOutcome:
-    with _database_errors(catalog), catalog.transaction() as session:
-        if stable:
+    with _database_errors(ctx.catalog), ctx.catalog.transaction() as session:
+        if ctx.stable:
             _lock_if_still_on_disk(session, report, kind)
         version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
         if sidecar_path is not None:
             repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
         entry = version.path
-        record = version_record(entry, version)
+        if action is not RecordAction.SAME:
+            # Issue 4: a version is never in the catalog without its audit entry and its
+            # classification (same transaction), so the delivery gate cannot see it unjudged.
+            record_new_version(session, entry, version, str(action), ctx.policy)
+        record = version_record(entry, version, state_of(session, version.id))
     return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)
 
 
@@ -256,9 +292,12 @@ def _entry_files(
 
 
 def scan_targets(files: Iterable[Path]) -> Iterator[Path]:
-    """Files to ingest: a sidecar whose asset is also in the scan is read with that asset."""
+    """Files to ingest: a sidecar whose asset is also in the scan is read with that asset;
+    genAI declaration files are not media (they are read when their assets are classified)."""
     for path in files:
         if is_sidecar(path) and asset_for_sidecar(path) is not None:
+            continue
+        if is_declaration_file(path):
             continue
         yield path
 
@@ -270,6 +309,7 @@ class RunSummary:
     actions: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     involvement: dict[str, int] = field(default_factory=dict)
+    risk: dict[str, int] = field(default_factory=dict)  # genAI policy outcomes (issue 4)
     failures: list[IngestOutcome] = field(default_factory=list)
 
     def add(self, outcome: IngestOutcome) -> None:
@@ -278,6 +318,9 @@ class RunSummary:
         involvement = outcome.record.get("ai", {}).get("involvement")
         if involvement:
             _bump(self.involvement, involvement)
+        risk = outcome.record.get("risk") or {}
+        if "outcome" in risk:
+            _bump(self.risk, risk["outcome"] or "unclassified")
         if outcome.status.is_failure:
             self.failures.append(outcome)
 
@@ -290,6 +333,7 @@ class RunSummary:
             f"{self.total} file(s): {_counts(self.actions)}",
             f"status: {_counts(self.statuses)}",
             f"genAI involvement: {_counts(self.involvement)}",
+            *([f"genAI risk: {_counts(self.risk)}"] if self.risk else []),
         ]
 
 

@@ -144,7 +144,8 @@ class Version(Base):
     ingredient_count: Mapped[int] = mapped_column(Integer, default=0)
     remote_url: Mapped[str | None] = mapped_column(Text)
     sidecar_path: Mapped[str | None] = mapped_column(Text)
-    manifest_store: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Deferred: kilobytes to megabytes of JSON that only `prov show` and audits read.
+    manifest_store: Mapped[dict[str, Any] | None] = mapped_column(JsonType, deferred=True)
     # Generative-AI involvement
     involvement: Mapped[str] = mapped_column(String(20), default="unknown")
     ai_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
@@ -169,3 +170,8 @@ class Watcher(Base):
     ingested: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(20), default="running")  # running | stopped
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The policy tables (issue 4) live in their own module; importing it here registers them on
+# Base.metadata wherever the models are used (Alembic autogenerate, the migrations test).
+from store import models_policy  # noqa: E402, F401

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from store import repository
 from store.models import PathEntry, Version
+from store.models_policy import ClassificationRow
 
 LISTED_KINDS = ("asset", "orphan_sidecar")
+UNCLASSIFIED = "unclassified"  # a --risk value: never classified, or could not be
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ListFilter:
     since: datetime | None = None
     media_type: str | None = None  # "image/jpeg", "image/*" or "image"
     include_missing: bool = False
+    risk: tuple[str, ...] = ()  # outcomes of the current classification, or "unclassified"
 
 
 def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry, Version]]:
@@ -42,6 +45,8 @@ def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry,
         query = query.where(_media_clause(flt.media_type))
     if not flt.include_missing:
         query = query.where(PathEntry.missing_since.is_(None))
+    if flt.risk:
+        query = query.where(_risk_clause(flt.risk))
     for entry, version in session.execute(query.order_by(PathEntry.path)):
         if flt.path_glob is None or _glob_match(entry.path, flt.path_glob):
             yield entry, version
@@ -52,6 +57,22 @@ def _state_clause(states: tuple[str, ...]) -> ColumnElement[bool]:
     clauses = [Version.validation_state.in_(named)] if named else []
     if "none" in states:
         clauses.append(Version.validation_state.is_(None))
+    return or_(*clauses)
+
+
+def _risk_clause(risk: tuple[str, ...]) -> ColumnElement[bool]:
+    # The current classification of a version is its latest row (append-only history).
+    outcome = (
+        select(ClassificationRow.outcome)
+        .where(ClassificationRow.version_id == Version.id)
+        .order_by(ClassificationRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    outcomes = [value for value in risk if value != UNCLASSIFIED]
+    clauses = [outcome.in_(outcomes)] if outcomes else []
+    if UNCLASSIFIED in risk:
+        clauses.append(outcome.is_(None))
     return or_(*clauses)
 
 

@@ -1,16 +1,23 @@
 """The JSON record of a catalogued path (README "JSON record"; pinned by tests/cli/test_cli.py).
 
-Later issues add keys; they never rename or remove one.
+Later issues add keys; they never rename or remove one. Issue 4 added `risk` (the current
+classification under the genAI policy) and `approval` (the standing written decision).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from store.approvals import PolicyState
 from store.models import PathEntry, Version
 
 
-def version_record(entry: PathEntry, version: Version) -> dict[str, Any]:
+def version_record(
+    entry: PathEntry, version: Version, policy_state: PolicyState | None = None
+) -> dict[str, Any]:
+    """`policy_state` from store.approvals (state_of / with_states); without it the record
+    says the version is not classified."""
+    state = policy_state or PolicyState(None)
     return {
         "path": entry.path,
         "kind": entry.kind,
@@ -24,6 +31,8 @@ def version_record(entry: PathEntry, version: Version) -> dict[str, Any]:
         "version": version.seq,
         "credentials": credentials_record(version),
         "ai": {"involvement": version.involvement, "evidence": list(version.ai_evidence or [])},
+        "risk": state.risk(),
+        "approval": state.approval(),
     }
 
 

@@ -133,7 +133,7 @@ def _refresh_fingerprint(
     entry.sidecar_mtime_ns = sidecar.mtime_ns if sidecar else None
     entry.last_seen = utcnow()
     entry.missing_since = None
-    entry.moved_to = None  # a file is back at this path: where the old one went is history
+    entry.moved_to = None  # a file is here again: "moved to" only describes a missing path
 
 
 def _new_version(session: Session, entry: PathEntry, report: AssetReport) -> Version:

@@ -11,10 +11,13 @@ import click
 from cli.context import AppContext
 from cli.output import Column, emit, format_options
 from provenance.model import FileStatus, Involvement
-from store.queries import ListFilter, list_current
+from provenance.policy import Outcome
+from store.approvals import with_states
+from store.queries import UNCLASSIFIED, ListFilter, list_current
 from store.records import version_record
 
 STATES = ("valid", "trusted", "invalid", "none")
+RISKS = (*(str(outcome) for outcome in Outcome), UNCLASSIFIED)
 
 
 def _csv_choice(allowed: tuple[str, ...]) -> Any:
@@ -57,6 +60,7 @@ COLUMNS = (
     Column("status", lambda r: r["status"]),
     Column("credentials", lambda r: _credentials_cell(r)),
     Column("ai", lambda r: r["ai"]["involvement"]),
+    Column("risk", lambda r: r["risk"]["outcome"] or UNCLASSIFIED),
     Column("media_type", lambda r: r["media_type"]),
     Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
 )
@@ -106,6 +110,13 @@ def _credentials_cell(record: dict[str, Any]) -> str:
     help="Versions recorded on or after DATE (ISO 8601, UTC unless given).",
 )
 @click.option("--media-type", metavar="TYPE", help="image/jpeg, or a family: image, video.")
+@click.option(
+    "--risk",
+    callback=_csv_choice(RISKS),
+    metavar="OUTCOME[,OUTCOME]",
+    help="Current genAI policy outcome: none, socialize, escalate, approval-required, "
+    "unclassified.",
+)
 @click.option("--missing", is_flag=True, help="Include paths whose file has been deleted.")
 @format_options
 @click.pass_obj
@@ -118,6 +129,7 @@ def ls(
     since: datetime | None,
     media_type: str | None,
     missing: bool,
+    risk: tuple[str, ...],
     fmt: str,
 ) -> None:
     """List the current version of every recorded path, whatever its status.
@@ -127,10 +139,12 @@ def ls(
       prov ls --ai generated,edited,composite      # everything genAI touched
       prov ls --state invalid --json               # tampered or broken credentials
       prov ls --path '*.exr' --since 2026-11-01 --csv > exr.csv
+      prov ls --risk escalate,approval-required    # what the genAI policy flags
     """
-    flt = ListFilter(involvement, states, statuses, path_glob, since, media_type, missing)
+    flt = ListFilter(involvement, states, statuses, path_glob, since, media_type, missing, risk)
     with app.catalog().session() as session:
-        records = (version_record(entry, version) for entry, version in list_current(session, flt))
+        rows = with_states(session, list_current(session, flt))
+        records = (version_record(entry, version, state) for entry, version, state in rows)
         count = emit(records, COLUMNS, fmt)
     if fmt == "table" and not app.quiet:
         click.echo(f"{count} path(s)", err=True)

@@ -61,12 +61,15 @@ def scan(
         ignore = ignore_globs(extra_ignores)
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
+    policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
     catalog, analyzer = app.catalog(), app.analyzer()
     targets = list(scan_targets(iter_files(paths, ignore)))
     summary = RunSummary()
     with _progress(len(targets), quiet=app.quiet) as advance:
         for path in targets:
-            outcome = ingest_path(path, catalog=catalog, analyzer=analyzer, force=force)
+            outcome = ingest_path(
+                path, catalog=catalog, analyzer=analyzer, force=force, policy=policy
+            )
             summary.add(outcome)
             if jsonl:
                 click.echo(json_line(outcome.record))

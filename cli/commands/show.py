@@ -12,6 +12,7 @@ from cli.errors import fail
 from provenance.credentials import active_manifest, explain_code
 from provenance.manifest_view import actions_of, ingredient_tree
 from store import repository
+from store.approvals import PolicyState, decision_record, state_of
 from store.models import PathEntry, Version
 from store.queries import resolve_target
 from store.records import version_record
@@ -23,7 +24,8 @@ from store.records import version_record
 @click.pass_obj
 def show(app: AppContext, target: str, as_json: bool) -> None:
     """Show versions, credentials, signer, validation codes (explained), actions,
-    the ingredient tree and the AI evidence of one path.
+    the ingredient tree, the AI evidence, and the genAI policy's outcome (each rule that
+    fired, why, and on what evidence) with the decisions on the current version.
 
     TARGET is a path as scanned, or the first 6+ hex digits of a SHA-256.
     """
@@ -38,16 +40,20 @@ def show(app: AppContext, target: str, as_json: bool) -> None:
                 hint="give a longer SHA-256 prefix or the path",
                 code=2,
             )
-        detail = path_detail(entries[0], repository.versions_of(session, entries[0]))
+        entry = entries[0]
+        state = state_of(session, entry.current_version_id) if entry.current_version_id else None
+        detail = path_detail(entry, repository.versions_of(session, entry), state)
     if as_json:
         click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
     else:
         _print_text(detail)
 
 
-def path_detail(entry: PathEntry, versions: list[Version]) -> dict[str, Any]:
+def path_detail(
+    entry: PathEntry, versions: list[Version], state: PolicyState | None = None
+) -> dict[str, Any]:
     current = next(v for v in versions if v.id == entry.current_version_id)
-    record = version_record(entry, current)
+    record = version_record(entry, current, state)
     store = current.manifest_store or {}
     record["validation"] = [
         {"code": code, "explanation": explain_code(code)}
@@ -56,6 +62,7 @@ def path_detail(entry: PathEntry, versions: list[Version]) -> dict[str, Any]:
     record["actions"] = actions_of(active_manifest(store)) if store else []
     record["ingredients"] = ingredient_tree(store) if store else []
     record["versions"] = [_version_line(v) for v in versions]
+    record["decisions"] = [decision_record(d) for d in (state.decisions if state else ())]
     return record
 
 
@@ -90,11 +97,37 @@ def _print_text(detail: dict[str, Any]) -> None:
     _section(f"Generative AI: {detail['ai']['involvement']}")
     for item in detail["ai"]["evidence"] or [None]:
         click.echo(_evidence_text(item) if item else "  no evidence either way")
+    _print_risk(detail["risk"], detail["approval"], detail["decisions"])
     _section("Versions")
     for line in detail["versions"]:
         click.echo(
             f"  v{line['version']}  {line['recorded_at'][:19]}  {(line['sha256'] or '-')[:12]}"
             f"  {line['status']}  {line['validation_state'] or '-'}  {line['involvement']}"
+        )
+
+
+def _print_risk(
+    risk: dict[str, Any], approval: dict[str, Any], decisions: list[dict[str, Any]]
+) -> None:
+    unverified = "  (unverified provenance)" if risk["unverified"] else ""
+    _section(f"Risk: {risk['outcome'] or 'unclassified'}{unverified}")
+    if risk["error"]:
+        click.echo(f"  {risk['error']}")
+    if risk["policy"]:
+        policy = f"{risk['policy']['id']} {risk['policy']['version']}"
+        _field("policy", f"{policy}, classified {(risk['classified_at'] or '')[:19]}")
+        _field("folder role", risk["role"] or "none configured")
+    for rule in risk["rules"]:
+        click.echo(f"  - {rule['id']} ({rule['outcome']}): {rule['reason']}")
+        for line in rule["evidence"]:
+            click.echo(f"      evidence: {line}")
+    _field("approval", approval["state"])
+    for decision in decisions:
+        scope = f" rule {decision['rule']}" if decision["rule"] else ""
+        note = f": {decision['note']}" if decision["note"] else ""
+        click.echo(
+            f"    {decision['at'][:19]}  {decision['state']}{scope} by {decision['by']}"
+            f" (ref {decision['ref']}){note}"
         )
 
 

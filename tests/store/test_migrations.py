@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -65,3 +67,16 @@ def _head() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def test_cheap_head_revision_matches_alembic_and_history_is_linear() -> None:
+    from alembic.script import ScriptDirectory
+
+    from store.db import head_revision
+    from store.migrations.runner import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [head_revision()]
+    for revision in script.walk_revisions():
+        assert revision.module.__file__ is not None
+        assert Path(revision.module.__file__).name.startswith(revision.revision + "_")

@@ -1,0 +1,71 @@
+"""`prov check [PATH...] --fail-on LEVEL`: the delivery gate. Exit 3 when anything at or
+above LEVEL lacks a written approval."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from cli.context import AppContext
+from cli.errors import EXIT_GATE, EXIT_OK, fail
+from cli.output import Column, emit, format_options
+from provenance.policy import Outcome
+from store.gate import gate, stale_files
+from store.repository import path_key
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--fail-on",
+    type=click.Choice([str(Outcome.ESCALATE), str(Outcome.APPROVAL_REQUIRED)]),
+    default=str(Outcome.APPROVAL_REQUIRED),
+    show_default=True,
+    help="The lowest outcome that needs an approval to pass.",
+)
+@format_options
+@click.pass_obj
+def check(app: AppContext, paths: tuple[Path, ...], fail_on: str, fmt: str) -> None:
+    """Gate a delivery: list every current version under PATHS (everything catalogued when
+    none are given) whose outcome is at or above --fail-on and that has no written approval
+    (`prov approve`), and exit 3 if there is any; exit 0 when there is none.
+
+    It fails closed: a rejected version, one that could not be classified, and (with PATHS)
+    a file on disk that is not catalogued as it is now (new, or changed since the last
+    scan, so any approval was for other content) fail too. Scan first.
+
+    \b
+    Examples:
+      prov scan deliveries/ep104/ && prov check deliveries/ep104/
+      prov check --fail-on escalate --json deliveries/ > gate.json || echo "blocked"
+    """
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}", hint="check the path", code=2)
+    keys = [path_key(path) for path in paths] or None
+    with app.catalog().session() as session:
+        findings = stale_files(session, list(paths)) if paths else []
+        findings += gate(session, Outcome(fail_on), keys)
+    if findings or fmt != "table":
+        emit([finding.to_dict() for finding in findings], COLUMNS, fmt)
+    if not app.quiet:
+        verdict = "blocked" if findings else "passed"
+        click.echo(f"gate {verdict}: {len(findings)} item(s) at or above {fail_on}", err=True)
+    click.get_current_context().exit(EXIT_GATE if findings else EXIT_OK)
+
+
+def _relative(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+COLUMNS = (
+    Column("path", lambda r: _relative(r["path"]), max_width=60),
+    Column("v", lambda r: r["version"]),
+    Column("outcome", lambda r: r["outcome"]),
+    Column("approval", lambda r: r["approval"]),
+    Column("rules", lambda r: r["rules"]),
+    Column("reason", lambda r: r["reason"]),
+)

@@ -1,0 +1,82 @@
+"""`prov escalations`: what awaits a decision, grouped by production title and folder."""
+
+from __future__ import annotations
+
+import os
+from itertools import groupby
+from typing import Any
+
+import click
+
+from cli.context import AppContext
+from cli.output import Column, emit, format_options
+from store.approvals import PolicyState
+from store.gate import awaiting_decision
+from store.models import PathEntry, Version
+
+
+@click.command()
+@format_options
+@click.pass_obj
+def escalations(app: AppContext, fmt: str) -> None:
+    """List the current versions whose outcome is escalate or approval-required (or that
+    could not be classified) and that have no decision yet, grouped by production title
+    and folder, each with the rules that fired and why.
+
+    Decide with `prov approve` or `prov reject`; `prov show PATH` explains one file.
+
+    \b
+    Examples:
+      prov escalations
+      prov escalations --json | jq 'group_by(.folder) | map({folder: .[0].folder, n: length})'
+    """
+    with app.catalog().session() as session:
+        items = [escalation_record(e, v, s) for e, v, s in awaiting_decision(session)]
+    items.sort(key=lambda r: (r["title"] or "", r["folder"], r["path"]))
+    if fmt == "table":
+        _print_groups(items)
+    else:
+        emit(items, COLUMNS, fmt)
+    if not app.quiet:
+        click.echo(f"{len(items)} version(s) await a decision", err=True)
+
+
+def escalation_record(entry: PathEntry, version: Version, state: PolicyState) -> dict[str, Any]:
+    """One item of `prov escalations --json`."""
+    risk = state.risk()
+    classification = state.classification
+    return {
+        "title": classification.production_title if classification else None,
+        "folder": os.path.dirname(entry.path),
+        "path": entry.path,
+        "version": version.seq,
+        "sha256": version.sha256,
+        "outcome": risk["outcome"] or "unclassified",
+        "role": risk["role"],
+        "rules": [r for r in risk["rules"] if r["outcome"] in _AWAITING],
+        "error": risk["error"],
+    }
+
+
+_AWAITING = ("escalate", "approval-required")
+
+COLUMNS = (
+    Column("title", lambda r: r["title"]),
+    Column("folder", lambda r: r["folder"], max_width=50),
+    Column("path", lambda r: os.path.basename(r["path"])),
+    Column("outcome", lambda r: r["outcome"]),
+    Column("rules", lambda r: [rule["id"] for rule in r["rules"]]),
+    Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
+)
+
+
+def _print_groups(items: list[dict[str, Any]]) -> None:
+    for (title, folder), group in groupby(items, key=lambda r: (r["title"], r["folder"])):
+        click.echo(f"{title or '(no production title)'}  {folder}/")
+        for item in group:
+            click.echo(f"  {os.path.basename(item['path'])}  v{item['version']}  {item['outcome']}")
+            for rule in item["rules"]:
+                click.echo(f"      {rule['id']} ({rule['outcome']}): {rule['reason']}")
+            if item["error"]:
+                click.echo(f"      {item['error']}")
+        click.echo("")

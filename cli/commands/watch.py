@@ -1,0 +1,297 @@
+"""`prov watch DIR...`: record files as they land in delivery folders (issue 3).
+
+Options in, one watcher built from provenance.watch (observer, settle tracker, loop) and
+store.watch_glue (the catalog side), changes out: one line per change on stdout, diagnostics
+on stderr. Signal handlers only set the loop's stop event.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.context import AppContext
+from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
+from cli.output import json_line
+from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
+from provenance.watch.ignore import ignore_globs
+from provenance.watch.loop import LoopTiming, WatchLoop
+from provenance.watch.settle import SettleTracker
+from store.watch_glue import WatchGlue, WatchSetup, limit_lock_wait
+from store.watchers import HEARTBEAT_EVERY, WatcherInfo
+from store.watching import MISSING, MOVED, Change, reconcile
+
+ROLES = ("final", "wip", "temp", "ideation")
+DEFAULT_RESCAN_EVERY = 3600.0
+
+
+@click.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--role",
+    type=click.Choice(ROLES, case_sensitive=False),
+    help="What the folders hold (recorded with the watcher; used by the risk policy).",
+)
+@click.option("--once", is_flag=True, help="Reconcile the folders with the catalog and exit.")
+@click.option("--jsonl", is_flag=True, help="One JSON record per change on stdout.")
+@click.option(
+    "--quiet-window",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="A file counts as complete once its size and mtime stop changing for this long "
+    "(or at once when the writer closes it, where the OS says so).",
+)
+@click.option(
+    "--polling",
+    is_flag=True,
+    help="List the folders every second instead of OS events: for NFS/SMB mounts written "
+    "by other hosts, where inotify sees nothing.",
+)
+@click.option(
+    "--ignore",
+    "extra_ignores",
+    multiple=True,
+    metavar="GLOB",
+    help="Also ignore file or folder names matching GLOB (repeatable). Always ignored: "
+    "*.part *.tmp *.crdownload .~* and dotfiles.",
+)
+@click.option(
+    "--rescan-every",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_RESCAN_EVERY,
+    show_default=True,
+    metavar="SECONDS",
+    help="Reconcile the folders again this often, for events the OS missed (0: never).",
+)
+@click.pass_obj
+def watch(
+    app: AppContext,
+    folders: tuple[Path, ...],
+    role: str | None,
+    once: bool,
+    jsonl: bool,
+    quiet_window: float,
+    polling: bool,
+    extra_ignores: tuple[str, ...],
+    rescan_every: float,
+) -> None:
+    """Watch FOLDERS and record every file once it is completely written.
+
+    On start, files added, changed or deleted while no watcher ran are caught up (the same
+    work as `prov scan`; unchanged files are not read again). Then:
+
+    \b
+      * a file is recorded once it has settled: closed after writing, or its size and
+        mtime unchanged for --quiet-window; partial names (*.part, *.tmp, *.crdownload,
+        dotfiles) wait until they are renamed to their real name;
+      * a rename keeps the content's identity: the new path gets a version with the same
+        SHA-256, the old one is marked missing and points to the new one;
+      * a deleted file is marked missing (its history stays);
+      * a .c2pa sidecar arriving before or after its asset makes the asset be read again;
+      * while the catalog is unavailable, files wait and are retried: nothing is lost.
+
+    Each change is one line on stdout (a JSON record with --jsonl, the record `prov scan
+    --jsonl` prints); messages go to stderr. Ctrl-C or SIGTERM finishes the file in hand
+    and exits 0. `prov status` lists running watchers.
+
+    \b
+    Examples:
+      prov watch /mnt/deliveries/incoming
+      prov watch --role final --jsonl /mnt/vfx/finals > finals.jsonl
+      prov --db postgresql+psycopg://prov@catalog/prov watch --polling /mnt/nfs/drop
+      prov watch --once deliveries/     # catch up and exit, like `prov scan`
+    """
+    roots = _watched_roots(folders)
+    ignore = _ignore(extra_ignores)
+    printer = _Printer(jsonl=jsonl)
+    if once:
+        _reconcile_once(app, roots, ignore, printer)
+    options = _Options(role, quiet_window, polling, rescan_every or None)
+    click.get_current_context().exit(_run(app, roots, ignore, printer, options))
+
+
+def _watched_roots(folders: tuple[Path, ...]) -> list[Path]:
+    """Absolute, normalised, symlinks kept: the form the observer reports paths in."""
+    bad = [str(folder) for folder in folders if not folder.is_dir()]
+    if bad:
+        fail(f"not a folder: {', '.join(bad)}", hint="watch existing folders", code=EXIT_USAGE)
+    return distinct_roots(Path(os.path.abspath(folder)) for folder in folders)
+
+
+def _ignore(extra: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return ignore_globs(extra)
+    except ValueError as exc:
+        fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=EXIT_USAGE)
+
+
+class _Printer:
+    """Changes to stdout: a JSON record each, or a short line; failures repeated on stderr."""
+
+    def __init__(self, *, jsonl: bool) -> None:
+        self._jsonl = jsonl
+
+    def __call__(self, change: Change) -> None:
+        record = change.record
+        if self._jsonl:
+            extra = {"moved_from": change.moved_from} if change.moved_from else {}
+            click.echo(json_line({**record, **extra}))
+        else:
+            click.echo(_human_line(change))
+        if change.kind != MISSING and record.get("status") in ("unreadable", "error"):
+            click.echo(f"{record['status']}: {record['path']}: {record.get('reason')}", err=True)
+
+
+def _human_line(change: Change) -> str:
+    record = change.record
+    status = "-" if change.kind == MISSING else record.get("status", "-")
+    involvement = "-" if change.kind == MISSING else record.get("ai", {}).get("involvement", "-")
+    line = f"{change.kind:<9} {status:<14} {involvement:<9} {_shown(record['path'])}"
+    if change.kind == MOVED and change.moved_from:
+        line += f"  (from {_shown(change.moved_from)})"
+    return line
+
+
+def _shown(path: str) -> str:
+    """Relative to the current folder when below it, like `prov ls`; else absolute."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _reconcile_once(
+    app: AppContext, roots: list[Path], ignore: tuple[str, ...], printer: _Printer
+) -> None:
+    """--once: catch up and exit; 1 when a file failed, like `prov scan`."""
+    summary = reconcile(
+        roots, catalog=app.catalog(), analyzer=app.analyzer(), ignore=ignore, report=printer
+    )
+    for failed in summary.failures:
+        click.echo(f"{failed.status}: {failed.path}: {failed.reason}", err=True)
+    if not app.quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+    click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
+
+
+class _Options:
+    def __init__(
+        self, role: str | None, quiet_window: float, polling: bool, rescan_every: float | None
+    ) -> None:
+        self.role = role.lower() if role else None
+        self.quiet_window = quiet_window
+        self.polling = polling
+        self.rescan_every = rescan_every
+
+
+def _run(
+    app: AppContext,
+    roots: list[Path],
+    ignore: tuple[str, ...],
+    printer: _Printer,
+    options: _Options,
+) -> int:
+    """Start the observer, then catch up (the loop's first action), then watch until stopped."""
+    catalog = app.catalog()
+    limit_lock_wait(catalog)
+    events: queue.Queue[WatchEvent] = queue.Queue()
+    stop = threading.Event()
+    glue = WatchGlue(_setup(app, roots, ignore, printer, options, events, stop))
+    loop = WatchLoop(
+        events,
+        SettleTracker(quiet_window=options.quiet_window),
+        glue.callbacks(),
+        ignore=ignore,
+        timing=LoopTiming(
+            rescan_every=options.rescan_every,
+            rescan_on_start=True,
+            heartbeat_every=HEARTBEAT_EVERY,
+        ),
+        stop_event=stop,
+    )
+    observer = FolderObserver(roots, events, polling=options.polling)
+    with _stop_on_signals(stop) as received:
+        _start(observer, roots)
+        try:
+            _info(app, _watching_line(roots, options))
+            glue.register()
+            loop.run()
+        finally:
+            observer.stop()
+            observer.join()
+        glue.stop()
+    _info(app, f"stopped ({received[0] if received else 'done'}): {glue.ingested} file(s) recorded")
+    return EXIT_OK
+
+
+def _setup(
+    app: AppContext,
+    roots: list[Path],
+    ignore: tuple[str, ...],
+    printer: _Printer,
+    options: _Options,
+    events: queue.Queue[WatchEvent],
+    stop: threading.Event,
+) -> WatchSetup:
+    info = WatcherInfo.for_this_process([str(root) for root in roots], options.role)
+    return WatchSetup(
+        catalog=app.catalog(),
+        analyzer=app.analyzer(),
+        info=info,
+        events=events,
+        stop_event=stop,
+        report=printer,
+        notify=lambda message: click.echo(f"watch: {message}", err=True),
+        ignore=ignore,
+        quiet_window=options.quiet_window,
+    )
+
+
+def _start(observer: FolderObserver, roots: list[Path]) -> None:
+    try:
+        observer.start()
+    except OSError as exc:
+        fail(
+            f"cannot watch {', '.join(map(str, roots))}: {exc.strerror or exc}",
+            hint="raise fs.inotify.max_user_watches, or use --polling (network mounts too)",
+        )
+
+
+def _watching_line(roots: list[Path], options: _Options) -> str:
+    how = "polling" if options.polling else "OS events"
+    return (
+        f"watching {', '.join(map(str, roots))} ({how}, quiet window "
+        f"{options.quiet_window:g} s); Ctrl-C to stop"
+    )
+
+
+def _info(app: AppContext, message: str) -> None:
+    if not app.quiet:
+        click.echo(f"watch: {message}", err=True)
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[list[str]]:
+    """SIGINT/SIGTERM only set the stop event: the loop finishes the file in hand, then returns.
+    Yields the names of the signals received."""
+    received: list[str] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        received.append(signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -1,0 +1,219 @@
+"""Written decisions (approve / reject) on versions and the risk and approval state of a
+version (issue 4). Repository style: the session is the caller's; nothing here commits.
+
+An approval covers exactly the version it names: a changed file is a new version and needs a
+new one. Decisions are append-only; the standing one is the latest, and a decision on the
+whole version (no rule id) supersedes every earlier decision on that version. Rule-scoped
+approvals add up: the version is approved once every rule at its outcome has one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from provenance.policy import Outcome, Policy
+from store.audit import EventKind, append_event, row_ref
+from store.models import PathEntry, Version
+from store.models_policy import ClassificationRow, DecisionRow
+
+APPROVE, REJECT = "approve", "reject"
+NOT_CLASSIFIED = "not classified yet: run `prov classify`"
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded; the message says why, the hint what to do."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """A version's current classification (None: never classified) and its decisions."""
+
+    classification: ClassificationRow | None
+    decisions: tuple[DecisionRow, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """None when the version has no usable classification: it fails every gate."""
+        c = self.classification
+        return Outcome(c.outcome) if c is not None and c.outcome else None
+
+    def fired(self, threshold: Outcome = Outcome.ESCALATE) -> list[str]:
+        """Ids of the fired rules at or above `threshold`."""
+        rules = self.classification.rules if self.classification else []
+        return [r["id"] for r in rules if Outcome(r["outcome"]) >= threshold]
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.outcome is None or self.outcome >= Outcome.ESCALATE
+
+    def risk(self) -> dict[str, Any]:
+        """The `risk` key of the JSON record (README "JSON record")."""
+        c = self.classification
+        if c is None:
+            return {**_NO_RISK, "error": NOT_CLASSIFIED}
+        return {
+            "outcome": c.outcome,
+            "unverified": c.unverified,
+            "involvement": c.involvement,
+            "rules": list(c.rules),
+            "policy": {"id": c.policy_id, "version": c.policy_version},
+            "role": c.role,
+            "classified_at": c.created_at.isoformat(),
+            "error": c.error,
+        }
+
+    def approval(self) -> dict[str, Any]:
+        """The `approval` key: state approved | rejected | pending | not-needed, and who
+        decided, on which document, when, and for which rule (null: the whole version)."""
+        standing = _standing(self.decisions)
+        rejected = [d for d in standing.values() if d.decision == REJECT]
+        if rejected:
+            return _decided("rejected", max(rejected, key=lambda d: d.id))
+        whole = standing.get(None)
+        if whole is not None:
+            return _decided("approved", whole)
+        by_rule = {rule: d for rule, d in standing.items() if rule is not None}
+        # Rule by rule, the rules that set the outcome need approvals: for an
+        # approval-required version, its AA-* triggers (its escalations go with them).
+        needed = set(self.fired(self.outcome)) if self.outcome else set()
+        if needed and self.awaits_decision and needed <= by_rule.keys():
+            latest = max((by_rule[r] for r in needed), key=lambda d: d.id)
+            return {**_decided("approved", latest), "rule": ",".join(sorted(needed))}
+        state = "pending" if self.awaits_decision else "not-needed"
+        return {"state": state, "by": None, "ref": None, "at": None, "rule": None, "note": None}
+
+
+_NO_RISK: dict[str, Any] = {
+    "outcome": None,
+    "unverified": None,
+    "involvement": None,
+    "rules": [],
+    "policy": None,
+    "role": None,
+    "classified_at": None,
+}
+
+
+def _standing(decisions: Iterable[DecisionRow]) -> dict[str | None, DecisionRow]:
+    """The decision standing per scope (None = whole version), oldest to newest."""
+    standing: dict[str | None, DecisionRow] = {}
+    for decision in sorted(decisions, key=lambda d: d.id):
+        if decision.rule_id is None:
+            standing.clear()  # a decision on the whole version supersedes the earlier ones
+        standing[decision.rule_id] = decision
+    return standing
+
+
+def _decided(state: str, decision: DecisionRow) -> dict[str, Any]:
+    return {
+        "state": state,
+        "by": decision.decided_by,
+        "ref": decision.reference,
+        "at": decision.created_at.isoformat(),
+        "rule": decision.rule_id,
+        "note": decision.note,
+    }
+
+
+def decision_record(decision: DecisionRow) -> dict[str, Any]:
+    return {**_decided(decision.decision, decision), "sha256": decision.sha256}
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def policy_states(session: Session, version_ids: Sequence[int]) -> dict[int, PolicyState]:
+    """The state of each version, in two queries."""
+    if not version_ids:
+        return {}
+    latest = (
+        select(func.max(ClassificationRow.id))
+        .where(ClassificationRow.version_id.in_(version_ids))
+        .group_by(ClassificationRow.version_id)
+    )
+    rows = session.scalars(select(ClassificationRow).where(ClassificationRow.id.in_(latest)))
+    classifications = {row.version_id: row for row in rows}
+    decisions: dict[int, list[DecisionRow]] = defaultdict(list)
+    query = select(DecisionRow).where(DecisionRow.version_id.in_(version_ids))
+    for decision in session.scalars(query.order_by(DecisionRow.id)):
+        decisions[decision.version_id].append(decision)
+    return {
+        i: PolicyState(classifications.get(i), tuple(decisions.get(i, ()))) for i in version_ids
+    }
+
+
+def state_of(session: Session, version_id: int) -> PolicyState:
+    return policy_states(session, [version_id])[version_id]
+
+
+def with_states(
+    session: Session, rows: Iterable[tuple[PathEntry, Version]], batch: int = 500
+) -> Iterator[tuple[PathEntry, Version, PolicyState]]:
+    """Each (entry, version) with its state, loaded a batch at a time (listings stream)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, batch)):
+        states = policy_states(session, [version.id for _entry, version in chunk])
+        for entry, version in chunk:
+            yield entry, version, states[version.id]
+
+
+# --- recording -------------------------------------------------------------------------------
+
+
+def record_decision(
+    session: Session,
+    entry: PathEntry,
+    version: Version,
+    *,
+    decision: str,
+    by: str,
+    ref: str,
+    policy: Policy,
+    rule_id: str | None = None,
+    note: str | None = None,
+) -> DecisionRow:
+    """Append an approval or rejection of `version` (the path's current one) and its event."""
+    if not by.strip() or not ref.strip():
+        raise DecisionError("a decision needs who made it (--by) and its document (--ref)")
+    if rule_id is not None:
+        _check_rule(rule_id, state_of(session, version.id), policy, entry.path)
+    row = DecisionRow(
+        version_id=version.id,
+        sha256=version.sha256,
+        decision=decision,
+        decided_by=by.strip(),
+        reference=ref.strip(),
+        rule_id=rule_id,
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    payload = {**decision_record(row), "version": version.seq, "row": row_ref(row)}
+    payload.pop("at")  # the event's own created_at says when
+    kind = EventKind.APPROVE if decision == APPROVE else EventKind.REJECT
+    append_event(session, kind, target=entry.path, sha256=version.sha256, payload=payload)
+    return row
+
+
+def _check_rule(rule_id: str, state: PolicyState, policy: Policy, path: str) -> None:
+    """A rule-scoped decision must name a rule of the policy that fired for this version."""
+    if policy.rule(rule_id) is None:
+        known = ", ".join(r.id for r in policy.rules)
+        raise DecisionError(f"unknown rule id {rule_id!r}", hint=f"rule ids: {known}")
+    fired = state.fired(Outcome.NONE)
+    if rule_id not in fired:
+        raise DecisionError(
+            f"rule {rule_id} did not fire for the current version of {path}",
+            hint=f"rules that fired: {', '.join(fired) or 'none'} (see `prov show`)",
+        )

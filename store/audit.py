@@ -1,0 +1,286 @@
+"""The hash-chained audit log (issue 4): append an event, list events, verify the chain.
+
+Each event stores the hash of the one before, and its own hash covers that link plus every
+column of the entry, so an edited entry no longer matches its hash and a deleted one leaves a
+gap in `seq` and a `prev_hash` that points nowhere. Appends are serialised by a database lock
+held to the end of the caller's transaction (several watchers may share a PostgreSQL catalog),
+never by a Python lock. Sessions are the caller's; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.orm import Session
+
+from store.models import Version, utcnow
+from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
+
+GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
+# Any constant works; it must differ from store.db's migration lock and be the same for every
+# prov process sharing a catalog.
+_PG_CHAIN_LOCK = 0x70726F7663  # "provc"
+
+
+class EventKind(StrEnum):
+    INGEST = "ingest"  # a new version was recorded
+    CLASSIFY = "classify"  # a version got a (new) classification
+    DECLARE = "declare"  # an operator recorded a declaration
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    created_at: datetime,
+    kind: str,
+    target: str | None,
+    sha256: str | None,
+    payload: dict[str, Any],
+) -> str:
+    body = {
+        "prev_hash": prev_hash,
+        "seq": seq,
+        "created_at": created_at.isoformat(),
+        "kind": kind,
+        "target": target,
+        "sha256": sha256,
+        "payload": payload,
+    }
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def row_hash(row: EventRow) -> str:
+    """The hash `row` should have, recomputed from what is stored."""
+    return event_hash(
+        prev_hash=row.prev_hash,
+        seq=row.seq,
+        created_at=row.created_at,
+        kind=row.kind,
+        target=row.target,
+        sha256=row.sha256,
+        payload=row.payload,
+    )
+
+
+def append_event(
+    session: Session,
+    kind: EventKind,
+    *,
+    target: str | None,
+    sha256: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> EventRow:
+    """Add one entry at the head of the chain, in the caller's transaction."""
+    _lock_chain(session)
+    head = session.execute(
+        select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    # A JSON round trip first, so the hash is computed over exactly what will be read back.
+    body = json.loads(canonical_json(payload or {}))
+    row = EventRow(
+        seq=seq, created_at=utcnow(), kind=str(kind), target=target, sha256=sha256, payload=body
+    )
+    row.prev_hash = prev_hash
+    row.hash = row_hash(row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _lock_chain(session: Session) -> None:
+    """Hold the chain until the transaction ends, so two appends never read the same head.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: a no-op UPDATE takes the database
+    write lock now (pysqlite starts the transaction at the first write), before the head is
+    read; only one writer can hold it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    else:
+        session.execute(text("UPDATE events SET seq = seq WHERE 1 = 0"))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def events_for(
+    session: Session, *, paths: Iterable[str] = (), sha_prefix: str | None = None
+) -> list[EventRow]:
+    """Events about the given paths (a folder's path covers everything below it) or whose
+    content hash starts with `sha_prefix`; every event when neither is given."""
+    query = select(EventRow).order_by(EventRow.seq)
+    clauses = []
+    for path in paths:
+        clauses += [EventRow.target == path, EventRow.target.startswith(path.rstrip("/") + "/")]
+    if sha_prefix:
+        clauses.append(EventRow.sha256.startswith(sha_prefix.lower()))
+    if clauses:
+        query = query.where(or_(*clauses))
+    return list(session.scalars(query))
+
+
+def event_record(row: EventRow) -> dict[str, Any]:
+    """The JSON shape of one event (`prov audit log --json`)."""
+    return {
+        "seq": row.seq,
+        "created_at": row.created_at.isoformat(),
+        "kind": row.kind,
+        "target": row.target,
+        "sha256": row.sha256,
+        "payload": row.payload,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int  # the first entry that does not check out
+    problem: str  # what is wrong, in plain words
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int  # entries read
+    head_seq: int | None
+    head_hash: str
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute the whole chain in order and name the first broken entry."""
+    rows = session.scalars(select(EventRow).order_by(EventRow.seq).execution_options(yield_per=500))
+    return check_rows(rows)
+
+
+def check_rows(rows: Iterable[EventRow]) -> ChainReport:
+    count, expected_seq, expected_prev = 0, 1, GENESIS_HASH
+    for row in rows:
+        count += 1
+        problem = _problem(row, expected_seq, expected_prev)
+        if problem is not None:
+            return ChainReport(count, row.seq, row.hash, ChainBreak(row.seq, problem))
+        expected_seq, expected_prev = row.seq + 1, row.hash
+    head = expected_seq - 1 if count else None
+    return ChainReport(count, head, expected_prev, None)
+
+
+def _problem(row: EventRow, expected_seq: int, expected_prev: str) -> str | None:
+    if row.seq != expected_seq:
+        missing = _span(expected_seq, row.seq - 1)
+        jump = f"the log jumps from {expected_seq - 1} to {row.seq}"
+        return f"entry {missing} is missing (deleted): {jump}"
+    if row.prev_hash != expected_prev:
+        return (
+            f"prev_hash {row.prev_hash[:12]}... does not match the hash of entry "
+            f"{row.seq - 1} ({expected_prev[:12]}...): the entry before it was replaced or deleted"
+        )
+    if row_hash(row) != row.hash:
+        return "its content no longer matches its hash: the entry was edited"
+    return None
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first >= last else f"{first}..{last}"
+
+
+# --- rows the log vouches for ----------------------------------------------------------------
+# Each event names the row it recorded and a digest of the columns that matter, so editing,
+# deleting or inserting a decision (or classification, declaration, version) directly in the
+# database shows up in `prov audit verify`, not only edits of the log itself.
+
+_AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "versions": (
+        Version,
+        ("path_id", "seq", "sha256", "status", "involvement", "validation_state", "cred_present"),
+    ),
+    "classifications": (
+        ClassificationRow,
+        (
+            "version_id",
+            "outcome",
+            "error",
+            "unverified",
+            "involvement",
+            "rules",
+            "policy_id",
+            "policy_version",
+            "role",
+            "declaration",
+        ),
+    ),
+    "declarations": (DeclarationRow, ("path", "is_folder", "fields", "declared_by")),
+    "decisions": (
+        DecisionRow,
+        ("version_id", "sha256", "decision", "decided_by", "reference", "rule_id", "note"),
+    ),
+}
+
+
+def row_ref(row: Any) -> dict[str, Any]:
+    """What an event payload stores about the row it records: {"table", "id", "digest"}."""
+    table = row.__tablename__
+    return {"table": table, "id": row.id, "digest": row_digest(table, row)}
+
+
+def row_digest(table: str, row: Any) -> str:
+    columns = _AUDITED[table][1]
+    values = {name: getattr(row, name) for name in columns}
+    return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
+
+
+def check_rows_against_log(session: Session) -> list[str]:
+    """Problems with audited rows: edited since their event, deleted, or without an event.
+    Versions recorded before the log began (catalogs older than issue 4) are not covered."""
+    refs = _row_refs(session)
+    first_logged_version = min((i for t, i in refs if t == "versions"), default=None)
+    problems: list[str] = []
+    for table, (model, columns) in _AUDITED.items():
+        query = select(model.id, *(getattr(model, c) for c in columns)).order_by(model.id)
+        for row in session.execute(query):
+            found = refs.pop((table, row.id), None)
+            if found is None:
+                if table == "versions" and (
+                    first_logged_version is None or row.id < first_logged_version
+                ):
+                    continue
+                problems.append(f"{table} row {row.id} has no audit event (written outside prov)")
+            elif found[1] != row_digest(table, row):
+                problems.append(
+                    f"{table} row {row.id} differs from what event {found[0]} recorded (edited)"
+                )
+    for (table, row_id), (seq, _digest) in sorted(refs.items(), key=lambda item: item[1][0]):
+        problems.append(f"event {seq} records {table} row {row_id}, which is gone (deleted)")
+    return problems
+
+
+def _row_refs(session: Session) -> dict[tuple[str, int], tuple[int, str]]:
+    refs: dict[tuple[str, int], tuple[int, str]] = {}
+    for seq, payload in session.execute(select(EventRow.seq, EventRow.payload)):
+        ref = payload.get("row") if isinstance(payload, dict) else None
+        if isinstance(ref, dict) and ref.get("table") in _AUDITED:
+            refs[(str(ref["table"]), int(ref.get("id") or 0))] = (seq, str(ref.get("digest")))
+    return refs

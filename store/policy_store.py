@@ -1,0 +1,384 @@
+"""Classify catalogued versions under the genAI policy and keep the history (issue 4).
+
+Does I/O: reads the vendor's declaration files beside the assets (provenance.policy) and
+writes classification rows, operator declarations and their audit events. Repository style:
+functions taking a session never commit; `reclassify` owns its transactions.
+
+The decision itself is the pure `provenance.policy.classify`; this module gathers its inputs
+for one stored version (evidence from the version row, folder role, declarations) and stores
+the result. Declarations merge key by key: the vendor's files first (docs/policy.md), then
+the operator's `prov declare` records over them (folders before files), so an operator can
+always correct or complete what a vendor delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from provenance.model import AiAssessment, Evidence, Involvement, Strength
+from provenance.policy import (
+    ASSET_DECLARATION_SUFFIX,
+    FOLDER_DECLARATION,
+    Declaration,
+    FolderRole,
+    Policy,
+    PolicyError,
+    ProductionConfig,
+    ProductionKind,
+    ToolRegistry,
+    classify,
+    declaration_for,
+    declaration_from_mapping,
+    load_policy,
+    load_tool_registry,
+)
+from store.audit import EventKind, append_event, row_ref
+from store.db import Catalog
+from store.models import PathEntry, Version
+from store.models_policy import ClassificationRow, DeclarationRow
+from store.repository import current_versions, path_key
+
+# Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
+# escalates) and AA-MISLEADING cannot fire: the config is what says a show is a documentary.
+NO_PRODUCTION = ProductionConfig(title="", kind=ProductionKind.SCRIPTED)
+RECLASSIFY_BATCH = 100  # versions per transaction: keeps the audit-chain lock short
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """Everything besides the file that a classification needs; loaded once per command."""
+
+    policy: Policy
+    tools: ToolRegistry
+    production: ProductionConfig = NO_PRODUCTION
+    role: FolderRole | None = None  # a watcher's --role, for every file it sees
+
+    def role_for(self, path: str) -> FolderRole | None:
+        """The most final of the configured globs' role and the given role (the rule of
+        ProductionConfig.role_for: a broad glob can never hide a final folder)."""
+        roles = [r for r in (self.production.role_for(path), self.role) if r is not None]
+        return max(roles, key=list(FolderRole).index, default=None)
+
+
+@lru_cache(maxsize=1)
+def default_inputs() -> PolicyInputs:
+    """The shipped policy and tool registry, no production config: `prov scan` always
+    classifies, even without a prov.toml."""
+    return PolicyInputs(load_policy(), load_tool_registry())
+
+
+# --- declarations ----------------------------------------------------------------------------
+
+
+def operator_declarations(session: Session, key: str) -> list[DeclarationRow]:
+    """The latest `prov declare` record for each folder above `key` and for `key` itself,
+    farthest folder first, the file's own last."""
+    ancestors = [str(p) for p in PurePosixPath(key).parents]
+    query = select(DeclarationRow).where(
+        or_(
+            DeclarationRow.path == key,
+            DeclarationRow.path.in_(ancestors) & DeclarationRow.is_folder.is_(True),
+        )
+    )
+    latest: dict[str, DeclarationRow] = {}
+    for row in session.scalars(query.order_by(DeclarationRow.id)):
+        latest[row.path] = row
+    return sorted(latest.values(), key=lambda r: (r.path == key, len(r.path)))
+
+
+def latest_declaration(session: Session, key: str) -> DeclarationRow | None:
+    query = select(DeclarationRow).where(DeclarationRow.path == key)
+    return session.scalars(query.order_by(DeclarationRow.id.desc()).limit(1)).first()
+
+
+def merge_declaration(
+    base: Declaration | None, rows: Iterable[DeclarationRow]
+) -> Declaration | None:
+    """`base` (the vendor's files) with each operator record applied over it, key by key."""
+    merged = base
+    for row in rows:
+        source = f"prov declare #{row.id}" + (f" by {row.declared_by}" if row.declared_by else "")
+        parsed = declaration_from_mapping(row.fields, source=source)
+        names = [_FIELD_FOR_KEY.get(key, key) for key in row.fields]
+        start = merged or Declaration()
+        merged = replace(
+            start, **{n: getattr(parsed, n) for n in names}, sources=(*start.sources, source)
+        )
+    return merged
+
+
+_FIELD_FOR_KEY = {"tool": "tools"}  # the file format's `tool` key is Declaration.tools
+
+
+def record_declaration(
+    session: Session,
+    key: str,
+    values: dict[str, Any],
+    *,
+    is_folder: bool,
+    declared_by: str | None,
+    replace_earlier: bool = False,
+) -> DeclarationRow:
+    """Append an operator declaration for a file or folder; it keeps the keys of the path's
+    previous record that `values` does not set, unless `replace_earlier`. Validated first:
+    PolicyError names the key and the problem."""
+    previous = None if replace_earlier else latest_declaration(session, key)
+    merged = {**(previous.fields if previous else {}), **values}
+    if declared_by:
+        merged["declared_by"] = declared_by
+    declaration_from_mapping(merged, source="prov declare")  # raises on a bad value
+    row = DeclarationRow(path=key, is_folder=is_folder, fields=merged, declared_by=declared_by)
+    session.add(row)
+    session.flush()
+    payload = {"fields": merged, "folder": is_folder, "by": declared_by, "row": row_ref(row)}
+    append_event(session, EventKind.DECLARE, target=key, payload=payload)
+    return row
+
+
+# --- classifying one version -----------------------------------------------------------------
+
+
+def classify_version(
+    session: Session, entry: PathEntry, version: Version, inputs: PolicyInputs
+) -> ClassificationRow | None:
+    """Classify the version and append the result with its audit event. Returns None when
+    the result equals the version's current classification (nothing is appended)."""
+    values = evaluate(session, entry, version, inputs)
+    current = latest_classification(session, version.id)
+    if current is not None and _comparable(current) == values:
+        return None
+    row = ClassificationRow(version_id=version.id, **values)
+    session.add(row)
+    session.flush()
+    append_event(
+        session, EventKind.CLASSIFY, target=entry.path, sha256=version.sha256, payload=_payload(row)
+    )
+    return row
+
+
+def evaluate(
+    session: Session, entry: PathEntry, version: Version, inputs: PolicyInputs
+) -> dict[str, Any]:
+    """The column values of a classification of `version` (pure but for reading the
+    declarations). A malformed declaration file gives an unclassified row naming it."""
+    role = inputs.role_for(entry.path)
+    common = {
+        "policy_id": inputs.policy.id,
+        "policy_version": inputs.policy.version,
+        "role": str(role) if role else None,
+        "production_title": inputs.production.title or None,
+    }
+    try:
+        declaration = declaration_of(session, entry.path)
+    except PolicyError as exc:
+        return {**_UNCLASSIFIED, **common, "error": str(exc)}
+    result = classify(
+        assessment_of(version),
+        role=role,
+        production=inputs.production,
+        declaration=declaration,
+        tools=inputs.tools,
+        policy=inputs.policy,
+    )
+    data = result.to_dict()
+    return {
+        **common,
+        "outcome": data["outcome"],
+        "error": None,
+        "unverified": data["unverified"],
+        "involvement": data["involvement"],
+        "rules": data["rules"],
+        "declaration": declaration_snapshot(declaration),
+    }
+
+
+_UNCLASSIFIED: dict[str, Any] = {
+    "outcome": None,
+    "unverified": False,
+    "involvement": None,
+    "rules": [],
+    "declaration": None,
+}
+
+
+def declaration_of(session: Session, key: str) -> Declaration | None:
+    """The vendor's declaration files for the path merged with the operator's records."""
+    vendor = declaration_for(Path(key))
+    return merge_declaration(vendor, operator_declarations(session, key))
+
+
+def assessment_of(version: Version) -> AiAssessment:
+    """The AI assessment stored with a version, back as the domain value."""
+    evidence = tuple(
+        Evidence(
+            e["source"],
+            e["location"],
+            e["value"],
+            Strength(e["strength"]),
+            Involvement(e["implies"]),
+        )
+        for e in version.ai_evidence or []
+    )
+    return AiAssessment(Involvement(version.involvement), evidence)
+
+
+def declaration_snapshot(declaration: Declaration | None) -> dict[str, Any] | None:
+    """What the declaration said (only what differs from all-unsure) and where it came from."""
+    if declaration is None:
+        return None
+    default = Declaration()
+    snapshot: dict[str, Any] = {}
+    for f in fields(Declaration):
+        value = getattr(declaration, f.name)
+        if f.name == "sources" or value != getattr(default, f.name):
+            snapshot[f.name] = list(map(str, value)) if isinstance(value, tuple) else str(value)
+    return snapshot
+
+
+def latest_classification(session: Session, version_id: int) -> ClassificationRow | None:
+    query = select(ClassificationRow).where(ClassificationRow.version_id == version_id)
+    return session.scalars(query.order_by(ClassificationRow.id.desc()).limit(1)).first()
+
+
+_COMPARED = (
+    "policy_id",
+    "policy_version",
+    "role",
+    "production_title",
+    "outcome",
+    "error",
+    "unverified",
+    "involvement",
+    "rules",
+    "declaration",
+)
+
+
+def _comparable(row: ClassificationRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _COMPARED}
+
+
+def _payload(row: ClassificationRow) -> dict[str, Any]:
+    return {
+        "version_id": row.version_id,
+        "outcome": row.outcome,
+        "rules": [rule["id"] for rule in row.rules],
+        "policy": {"id": row.policy_id, "version": row.policy_version},
+        "role": row.role,
+        "error": row.error,
+        "row": row_ref(row),
+    }
+
+
+# --- re-classifying --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """What `prov classify` did to one current version."""
+
+    path: str
+    version: int
+    before: str | None  # outcome before (None: never classified, or unclassifiable)
+    after: str | None
+    added: tuple[str, ...]  # rule ids that fire now and did not before
+    removed: tuple[str, ...]
+    changed: bool  # a new classification row was appended
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "version": self.version,
+            "before": self.before,
+            "after": self.after,
+            "rules_added": list(self.added),
+            "rules_removed": list(self.removed),
+            "changed": self.changed,
+            "error": self.error,
+        }
+
+
+def reclassify(
+    catalog: Catalog, inputs: PolicyInputs, paths: Sequence[str] | None = None
+) -> list[Change]:
+    """Re-evaluate the current version of every present path under `paths` (files or
+    folders, as path keys; all when None), appending a classification where it changed.
+    Also what a watcher calls when a declaration file arrives (see covered_by)."""
+    with catalog.session() as session:
+        ids = current_version_ids(session, paths)
+    changes: list[Change] = []
+    for start in range(0, len(ids), RECLASSIFY_BATCH):
+        with catalog.transaction() as session:
+            changes += [
+                _reclassify_one(session, i, inputs) for i in ids[start : start + RECLASSIFY_BATCH]
+            ]
+    return changes
+
+
+def current_version_ids(session: Session, paths: Sequence[str] | None) -> list[int]:
+    query = current_versions().where(PathEntry.missing_since.is_(None))
+    if paths is not None:
+        query = query.where(or_(*under(paths)) if paths else PathEntry.id.is_(None))
+    return [version.id for _entry, version in session.execute(query.order_by(PathEntry.path))]
+
+
+def under(paths: Sequence[str]) -> list[Any]:
+    """SQL clauses: the path itself, or anything below it when it is a folder."""
+    clauses = []
+    for key in paths:
+        clauses += [PathEntry.path == key, PathEntry.path.startswith(key.rstrip("/") + "/")]
+    return clauses
+
+
+def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> Change:
+    version = session.get_one(Version, version_id)
+    entry = version.path
+    before = latest_classification(session, version_id)
+    after = classify_version(session, entry, version, inputs) or before
+    old_rules = {r["id"] for r in before.rules} if before else set()
+    new_rules = {r["id"] for r in after.rules} if after else set()
+    return Change(
+        path=entry.path,
+        version=version.seq,
+        before=before.outcome if before else None,
+        after=after.outcome if after else None,
+        added=tuple(sorted(new_rules - old_rules)),
+        removed=tuple(sorted(old_rules - new_rules)),
+        changed=after is not before,
+        error=after.error if after else None,
+    )
+
+
+def covered_by(declaration_file: Path) -> list[str]:
+    """Path keys a declaration file applies to: a folder file covers its folder (and below),
+    `<name>.genai.toml` covers `<name>`. For `reclassify` when such a file arrives."""
+    if declaration_file.name == FOLDER_DECLARATION:
+        return [path_key(declaration_file.parent)]
+    asset_name = declaration_file.name.removesuffix(ASSET_DECLARATION_SUFFIX)
+    return [path_key(declaration_file.with_name(asset_name))]
+
+
+def record_new_version(
+    session: Session, entry: PathEntry, version: Version, action: str, inputs: PolicyInputs
+) -> None:
+    """The ingest hook: log the new version and classify it, in the ingest's transaction."""
+    payload = {
+        "version": version.seq,
+        "action": action,
+        "status": version.status,
+        "involvement": version.involvement,
+        "validation_state": version.validation_state,
+        "row": row_ref(version),
+    }
+    append_event(
+        session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
+    )
+    classify_version(session, entry, version, inputs)

@@ -1,0 +1,214 @@
+"""What `prov watch` does to the catalog (issue 3): reconcile folders, record moves and deletions.
+
+Does I/O: walks folders, reads files (always through `ingest_path`) and writes the catalog,
+one transaction per change so a crash never leaves half of one. History is never deleted: a
+path that is gone is marked missing. `store/watch_glue.py` adapts this to the watch loop.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, defer, joinedload
+
+from provenance.analyze import Analyzer
+from provenance.sidecar import asset_for_sidecar, is_sidecar
+from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
+from store.db import Catalog
+from store.ingest import (
+    IngestAction,
+    IngestOutcome,
+    RunSummary,
+    ingest_path,
+    iter_files,
+    scan_targets,
+)
+from store.models import PathEntry, Version, utcnow
+from store.records import version_record
+from store.repository import get_path, path_key
+
+MOVED = "moved"
+MISSING = "missing"
+# Outcomes that changed nothing in the catalog, so there is nothing to tell.
+_SILENT = (IngestAction.UNCHANGED, IngestAction.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the watcher made to the catalog, for the output layer."""
+
+    kind: str  # an IngestAction value (new, changed, same), MOVED or MISSING
+    record: dict[str, Any]  # the path's JSON record, as `prov scan --jsonl` prints it
+    moved_from: str | None = None  # MOVED: the path it came from
+
+    @classmethod
+    def ingested(cls, outcome: IngestOutcome) -> Change:
+        return cls(str(outcome.action), outcome.record)
+
+
+Report = Callable[[Change], None]
+
+
+def _ignore_change(_change: Change) -> None:
+    return None
+
+
+def ingest_settled(path: Path, *, catalog: Catalog, analyzer: Analyzer) -> IngestOutcome | None:
+    """Ingest a file the watcher saw settle; None when it is already gone (its move or delete
+    event follows). Recorded only if still unchanged on disk once its row is locked."""
+    if not os.path.lexists(path):
+        return None
+    return ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
+
+
+# -- reconcile -------------------------------------------------------------------------------
+
+
+def reconcile(
+    folders: Iterable[Path],
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS,
+    report: Report = _ignore_change,
+    settling: Callable[[Path], bool] | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> RunSummary:
+    """Bring the catalog in line with `folders`: ingest what is new or changed (unchanged
+    files take ingest's fast path), then mark missing the catalogued paths below the folders
+    that are gone. Re-runnable: a second run over unchanged folders changes nothing.
+
+    `settling(path)` True leaves a file to the caller (the watcher hands files written in the
+    last quiet window to its settle tracker rather than read a copy in progress).
+    `keep_going()` False stops between files; the missing paths are then left to the next run.
+    """
+    folders = [Path(os.path.abspath(folder)) for folder in folders]
+    summary, seen = RunSummary(), set[str]()
+    for path in scan_targets(_collecting(iter_files(folders, ignore), seen)):
+        if keep_going is not None and not keep_going():
+            return summary
+        if settling is not None and settling(path):
+            continue
+        outcome = ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
+        _tell(outcome, summary, report)
+    for folder in folders:
+        for record in mark_gone(folder, catalog=catalog, present=seen):
+            report(Change(MISSING, record))
+    return summary
+
+
+def _collecting(files: Iterator[Path], seen: set[str]) -> Iterator[Path]:
+    """Pass files through, remembering each one's catalog key (sidecars included)."""
+    for path in files:
+        seen.add(path_key(path))
+        yield path
+
+
+def _tell(outcome: IngestOutcome, summary: RunSummary, report: Report) -> None:
+    if outcome.action is IngestAction.SKIPPED:
+        return  # in flux: the event that changed it records it later
+    summary.add(outcome)
+    if outcome.action not in _SILENT:
+        report(Change.ingested(outcome))
+
+
+# -- deletions -------------------------------------------------------------------------------
+
+
+def record_deletion(
+    path: Path, *, catalog: Catalog, analyzer: Analyzer, report: Report = _ignore_change
+) -> int:
+    """`path` was deleted: it, or everything below it when it was a folder, is marked missing
+    (its history stays). Repeats are harmless. A deleted sidecar makes its asset be read again,
+    now without those credentials. Returns how many paths were marked."""
+    records = mark_gone(path, catalog=catalog)
+    for record in records:
+        report(Change(MISSING, record))
+    if is_sidecar(path) and (asset := asset_for_sidecar(path)) is not None:
+        outcome = ingest_settled(asset, catalog=catalog, analyzer=analyzer)
+        if outcome is not None and outcome.action not in _SILENT:
+            report(Change.ingested(outcome))
+    return len(records)
+
+
+def mark_gone(
+    path: Path, *, catalog: Catalog, present: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Mark `path` and the catalogued paths below it missing, except those in `present` or
+    back on disk (recreated since the event). One transaction; returns their records."""
+    key, when = path_key(path), utcnow()
+    with catalog.transaction() as session:
+        gone = [
+            entry
+            for entry in _present_at_or_below(session, key)
+            if entry.path not in (present or ()) and not os.path.lexists(entry.path)
+        ]
+        for entry in gone:
+            entry.missing_since = when
+        return [_record(entry) for entry in gone]
+
+
+def _present_at_or_below(session: Session, key: str) -> list[PathEntry]:
+    """Paths not yet missing at `key` or below it, with their current version (its manifest
+    store left unloaded: a folder of 10,000 frames would otherwise pull every manifest)."""
+    prefix = key.rstrip("/") + "/"
+    query = (
+        select(PathEntry)
+        .where(or_(PathEntry.path == key, PathEntry.path.startswith(prefix, autoescape=True)))
+        .where(PathEntry.missing_since.is_(None))
+        .options(joinedload(PathEntry.current_version).options(defer(Version.manifest_store)))
+        .order_by(PathEntry.path)
+    )
+    return list(session.scalars(query).unique())
+
+
+def _record(entry: PathEntry) -> dict[str, Any]:
+    version = entry.current_version
+    if version is None:  # a row whose first ingest never committed a version
+        return {"path": entry.path, "missing_since": _iso(entry.missing_since)}
+    return version_record(entry, version)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# -- moves -----------------------------------------------------------------------------------
+
+
+def record_move(
+    src: Path, dest: Path, *, catalog: Catalog, analyzer: Analyzer, report: Report = _ignore_change
+) -> bool:
+    """`src` was renamed to `dest`. The content keeps its identity (its SHA-256): `dest` gets a
+    version with the same hash, and `src` is marked missing with `moved_to=dest`. A no-op when
+    `src` was never catalogued (the watcher ingests `dest` as an arrival); a `dest` that already
+    had a file gets a new version. Returns whether `src` was known."""
+    src_key, dest_key = path_key(src), path_key(dest)
+    with catalog.session() as session:
+        if get_path(session, src_key) is None:
+            return False
+    outcome = ingest_settled(dest, catalog=catalog, analyzer=analyzer)
+    _point_to(src_key, dest_key, catalog)
+    if outcome is not None and outcome.action not in _SILENT:
+        report(Change(MOVED, outcome.record, moved_from=src_key))
+    return True
+
+
+def _point_to(src_key: str, dest_key: str, catalog: Catalog) -> None:
+    """Mark `src` missing (unless a file is back there) and say where its content went.
+
+    Repeats, and a second watcher doing the same, change nothing: the first time it went
+    missing is kept."""
+    if os.path.lexists(src_key):
+        return
+    with catalog.transaction() as session:
+        entry = get_path(session, src_key)
+        if entry is not None and entry.moved_to != dest_key:
+            entry.moved_to = dest_key
+            entry.missing_since = entry.missing_since or utcnow()
