@@ -87,10 +87,7 @@ def append_event(
 ) -> EventRow:
     """Add one entry at the head of the chain, in the caller's transaction."""
     _lock_chain(session)
-    head = session.execute(
-        select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    seq, prev_hash = _next_link(session)
     # A JSON round trip first, so the hash is computed over exactly what will be read back.
     body = json.loads(canonical_json(payload or {}))
     row = EventRow(
@@ -100,7 +97,29 @@ def append_event(
     row.hash = row_hash(row)
     session.add(row)
     session.flush()
+    session.info[_HEAD] = (session.get_transaction(), row.seq, row.hash)
     return row
+
+
+def _next_link(session: Session) -> tuple[int, str]:
+    """(seq, prev_hash) for the next entry. The head is read once per transaction: while the
+    chain lock is held nobody else can move it, so a batch of ingests appends without
+    re-reading it for every event."""
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1] + 1, cached[2]
+    head = session.execute(
+        select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+    ).first()
+    return (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+
+
+_HEAD = "prov.audit.chain_head_in"  # session.info key: (transaction, seq, hash) of our last append
+
+
+def lock_chain(session: Session) -> None:
+    """Take the chain lock now (writers take it first, before any row lock)."""
+    _lock_chain(session)
 
 
 def _lock_chain(session: Session) -> None:
@@ -110,10 +129,17 @@ def _lock_chain(session: Session) -> None:
     write lock now (pysqlite starts the transaction at the first write), before the head is
     read; only one writer can hold it.
     """
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED) is transaction:
+        return  # held already: it lasts until this transaction ends
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     else:
         session.execute(text("UPDATE events SET seq = seq WHERE 1 = 0"))
+    session.info[_LOCKED] = transaction
+
+
+_LOCKED = "prov.audit.chain_locked_in"  # session.info key: the transaction holding the lock
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -284,3 +310,9 @@ def _row_refs(session: Session) -> dict[tuple[str, int], tuple[int, str]]:
         if isinstance(ref, dict) and ref.get("table") in _AUDITED:
             refs[(str(ref["table"]), int(ref.get("id") or 0))] = (seq, str(ref.get("digest")))
     return refs
+
+
+def forget_head(session: Session) -> None:
+    """Call after rolling back a savepoint: events appended inside it are gone, so the cached
+    head would point past the real one and leave a gap in the chain."""
+    session.info.pop(_HEAD, None)

@@ -24,7 +24,7 @@ from store.approvals import PolicyState, with_states
 from store.ingest import iter_files, scan_targets
 from store.models import PathEntry, Version
 from store.policy_store import under
-from store.queries import UNCLASSIFIED, ListFilter, list_current
+from store.queries import LISTED_KINDS, UNCLASSIFIED, ListFilter, list_current
 from store.repository import SidecarFingerprint
 
 
@@ -57,7 +57,9 @@ def gate(
 ) -> list[GateFinding]:
     """Current versions (of present files, under `paths` if given) at or above `threshold`
     that lack an approval; a rejection, or no classification, fails too."""
-    query = repository.current_versions().where(PathEntry.missing_since.is_(None))
+    query = repository.current_versions().where(
+        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
+    )
     if paths is not None:
         query = query.where(or_(*under(paths)))
     rows = session.execute(query.order_by(PathEntry.path))

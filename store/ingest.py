@@ -22,8 +22,9 @@ from provenance.model import AssetReport, FileStatus
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
-from store import repository
-from store.approvals import state_of
+from store import audit, repository
+from store.approvals import PolicyState, state_of
+from store.batch import WriteBatch
 from store.db import Catalog, CatalogError, redact
 from store.policy_store import (
     PolicyInputs,
@@ -68,8 +69,12 @@ def ingest_path(
     force: bool = False,
     require_stable: bool = False,
     policy: PolicyInputs | None = None,
+    batch: WriteBatch | None = None,
 ) -> IngestOutcome:
     """Record one file: its sidecar goes with it; a `.c2pa` arriving re-reads its asset.
+
+    With `batch` (scan), the file's writes join the batch's transaction as a savepoint and
+    become durable when the caller commits the batch; without it, in a transaction of its own.
 
     Every new version is logged and classified under the genAI policy in the same
     transaction (issue 4). `policy` is loaded once per command by the caller; None means the
@@ -81,7 +86,7 @@ def ingest_path(
     one that another watcher recorded meanwhile (issue 3, "no lost updates").
     """
     path = Path(os.path.abspath(path))
-    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs())
+    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs(), batch)
     if is_declaration_file(path):
         return _declaration_arrived(path, ctx)
     if is_sidecar(path):
@@ -101,18 +106,39 @@ class _Context:
     force: bool
     stable: bool
     policy: PolicyInputs
+    batch: WriteBatch | None = None
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One file's writes: a savepoint in the batch, or a transaction of its own."""
+        if self.batch is not None:
+            with self.batch.unit() as session:
+                yield session
+            return
+        with self.catalog.transaction() as session:
+            audit.lock_chain(session)  # every writer: chain lock first, then row locks
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A session for lookups: the batch's own, or a short one."""
+        if self.batch is not None:
+            yield self.batch.session
+            return
+        with self.catalog.session() as session:
+            yield session
 
 
 def _ingest_asset(path: Path, sidecar: Path | None, ctx: _Context) -> IngestOutcome:
     sidecar_fp = _sidecar_fingerprint(sidecar)
-    if not ctx.force and (outcome := _unchanged(path, sidecar_fp, ctx.catalog)) is not None:
+    if not ctx.force and (outcome := _unchanged(path, sidecar_fp, ctx)) is not None:
         return outcome
     report = analyze_file(path, analyzer=ctx.analyzer, sidecar=sidecar)
     return _record(report, ctx, "asset", sidecar_fp, sidecar)
 
 
 def _ingest_orphan(path: Path, ctx: _Context) -> IngestOutcome:
-    if not ctx.force and (outcome := _unchanged(path, None, ctx.catalog)) is not None:
+    if not ctx.force and (outcome := _unchanged(path, None, ctx)) is not None:
         return outcome
     report = analyze_orphan_sidecar(path, analyzer=ctx.analyzer)
     return _record(report, ctx, "orphan_sidecar", None, None)
@@ -146,13 +172,13 @@ def _sidecar_fingerprint(sidecar: Path | None) -> SidecarFingerprint | None:
 
 
 def _unchanged(
-    path: Path, sidecar: SidecarFingerprint | None, catalog: Catalog
+    path: Path, sidecar: SidecarFingerprint | None, ctx: _Context
 ) -> IngestOutcome | None:
     try:
         fp = fingerprint(path)
     except OSError:
         return None  # analyze_file will report why
-    with _database_errors(catalog), catalog.session() as session:
+    with _database_errors(ctx.catalog), ctx.reader() as session:
         entry = repository.get_path(session, repository.path_key(path))
         version = entry.current_version if entry is not None else None
         if entry is None or version is None or not repository.is_unchanged(entry, fp, sidecar):
@@ -190,18 +216,20 @@ def _record_once(
     sidecar: SidecarFingerprint | None,
     sidecar_path: Path | None,
 ) -> IngestOutcome:
-    with _database_errors(ctx.catalog), ctx.catalog.transaction() as session:
+    with _database_errors(ctx.catalog), ctx.unit() as session:
         if ctx.stable:
             _lock_if_still_on_disk(session, report, kind)
         version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
         if sidecar_path is not None:
             repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
         entry = version.path
+        state = None
         if action is not RecordAction.SAME:
             # Issue 4: a version is never in the catalog without its audit entry and its
             # classification (same transaction), so the delivery gate cannot see it unjudged.
-            record_new_version(session, entry, version, str(action), ctx.policy)
-        record = version_record(entry, version, state_of(session, version.id))
+            classified = record_new_version(session, entry, version, str(action), ctx.policy)
+            state = PolicyState(classified) if classified else None  # new: no decisions yet
+        record = version_record(entry, version, state or state_of(session, version.id))
     return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)
 
 
@@ -343,3 +371,42 @@ def _bump(counter: dict[str, int], key: str) -> None:
 
 def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{count} {key}" for key, count in sorted(counter.items())) or "none"
+
+
+def ingest_many(
+    paths: Iterable[Path],
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    force: bool = False,
+    policy: PolicyInputs | None = None,
+) -> Iterator[IngestOutcome]:
+    """ingest_path over many files in batched transactions (see store/batch.py). Outcomes
+    are yielded only once their batch is committed, so what a caller reports is durable."""
+    policy = policy or default_inputs()
+    batch = WriteBatch(catalog)
+    done: list[IngestOutcome] = []
+    try:
+        for path in paths:
+            done.append(
+                ingest_path(
+                    path,
+                    catalog=catalog,
+                    analyzer=analyzer,
+                    force=force,
+                    policy=policy,
+                    batch=batch,
+                )
+            )
+            if batch.due:
+                yield from _commit(batch, done)
+        yield from _commit(batch, done)
+    finally:
+        batch.close()
+
+
+def _commit(batch: WriteBatch, done: list[IngestOutcome]) -> Iterator[IngestOutcome]:
+    with _database_errors(batch.catalog):
+        batch.commit()
+    yield from done
+    done.clear()

@@ -101,7 +101,10 @@ class PathEntry(Base):
     moved_to: Mapped[str | None] = mapped_column(Text)
 
     current_version: Mapped[Version | None] = relationship(
-        foreign_keys=[current_version_id], post_update=True
+        # viewonly: current_version_id is set directly; a writable relationship here made
+        # the ORM issue a second UPDATE of the path for every new version.
+        foreign_keys=[current_version_id],
+        viewonly=True,
     )
 
 

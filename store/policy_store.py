@@ -43,6 +43,7 @@ from store.audit import EventKind, append_event, row_ref
 from store.db import Catalog
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
+from store.queries import LISTED_KINDS
 from store.repository import current_versions, path_key
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
@@ -80,6 +81,8 @@ def default_inputs() -> PolicyInputs:
 def operator_declarations(session: Session, key: str) -> list[DeclarationRow]:
     """The latest `prov declare` record for each folder above `key` and for `key` itself,
     farthest folder first, the file's own last."""
+    if not _any_declarations(session):
+        return []
     ancestors = [str(p) for p in PurePosixPath(key).parents]
     query = select(DeclarationRow).where(
         or_(
@@ -91,6 +94,21 @@ def operator_declarations(session: Session, key: str) -> list[DeclarationRow]:
     for row in session.scalars(query.order_by(DeclarationRow.id)):
         latest[row.path] = row
     return sorted(latest.values(), key=lambda r: (r.path == key, len(r.path)))
+
+
+def _any_declarations(session: Session) -> bool:
+    """Whether any operator declaration exists, asked once per transaction: most catalogs have
+    none, and a scan should not query for them once per file."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HAS_DECLARATIONS)
+    if cached is not None and cached[0] is transaction:
+        return bool(cached[1])
+    found = session.scalar(select(DeclarationRow.id).limit(1)) is not None
+    session.info[_HAS_DECLARATIONS] = (transaction, found)
+    return found
+
+
+_HAS_DECLARATIONS = "prov.policy.has_declarations_in"
 
 
 def latest_declaration(session: Session, key: str) -> DeclarationRow | None:
@@ -137,6 +155,7 @@ def record_declaration(
     row = DeclarationRow(path=key, is_folder=is_folder, fields=merged, declared_by=declared_by)
     session.add(row)
     session.flush()
+    session.info.pop(_HAS_DECLARATIONS, None)
     payload = {"fields": merged, "folder": is_folder, "by": declared_by, "row": row_ref(row)}
     append_event(session, EventKind.DECLARE, target=key, payload=payload)
     return row
@@ -146,12 +165,17 @@ def record_declaration(
 
 
 def classify_version(
-    session: Session, entry: PathEntry, version: Version, inputs: PolicyInputs
+    session: Session,
+    entry: PathEntry,
+    version: Version,
+    inputs: PolicyInputs,
+    *,
+    new_version: bool = False,
 ) -> ClassificationRow | None:
     """Classify the version and append the result with its audit event. Returns None when
     the result equals the version's current classification (nothing is appended)."""
     values = evaluate(session, entry, version, inputs)
-    current = latest_classification(session, version.id)
+    current = None if new_version else latest_classification(session, version.id)
     if current is not None and _comparable(current) == values:
         return None
     row = ClassificationRow(version_id=version.id, **values)
@@ -324,7 +348,10 @@ def reclassify(
 
 
 def current_version_ids(session: Session, paths: Sequence[str] | None) -> list[int]:
-    query = current_versions().where(PathEntry.missing_since.is_(None))
+    # Paired sidecars are read with their asset: their old orphan reading is not judged.
+    query = current_versions().where(
+        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
+    )
     if paths is not None:
         query = query.where(or_(*under(paths)) if paths else PathEntry.id.is_(None))
     return [version.id for _entry, version in session.execute(query.order_by(PathEntry.path))]
@@ -368,8 +395,9 @@ def covered_by(declaration_file: Path) -> list[str]:
 
 def record_new_version(
     session: Session, entry: PathEntry, version: Version, action: str, inputs: PolicyInputs
-) -> None:
-    """The ingest hook: log the new version and classify it, in the ingest's transaction."""
+) -> ClassificationRow | None:
+    """The ingest hook: log the new version and classify it, in the ingest's transaction.
+    Returns its classification (a new version has none before, so in practice never None)."""
     payload = {
         "version": version.seq,
         "action": action,
@@ -381,4 +409,4 @@ def record_new_version(
     append_event(
         session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
     )
-    classify_version(session, entry, version, inputs)
+    return classify_version(session, entry, version, inputs, new_version=True)

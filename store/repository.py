@@ -62,13 +62,15 @@ def is_unchanged(
 
 
 def upsert_asset(session: Session, sha256: str, size: int, media_type: str) -> int:
-    statement = (
-        _insert(session, Asset)
-        .values(sha256=sha256, size=size, media_type=media_type, first_seen=utcnow())
-        .on_conflict_do_nothing(index_elements=["sha256"])
+    statement = _insert(session, Asset).values(
+        sha256=sha256, size=size, media_type=media_type, first_seen=utcnow()
     )
-    session.execute(statement)
-    return session.scalars(select(Asset.id).where(Asset.sha256 == sha256)).one()
+    # DO UPDATE (a no-op: same size) rather than DO NOTHING, so RETURNING gives the id of
+    # an existing row too: one statement instead of an insert and a select.
+    statement = statement.on_conflict_do_update(
+        index_elements=["sha256"], set_={"size": statement.excluded.size}
+    ).returning(Asset.id)
+    return int(session.execute(statement).scalar_one())
 
 
 def lock_path(session: Session, key: str, kind: str) -> tuple[PathEntry, bool]:

@@ -24,9 +24,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from provenance.analyze import Analyzer
+from provenance.model import FileFingerprint
 from provenance.sidecar import asset_for_sidecar
 from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.loop import RetryLater, WatchCallbacks
+from provenance.watch.settle import stat_fingerprint
 from store.db import Catalog, redact
 from store.ingest import CatalogUnavailable, IngestAction, RunSummary
 from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
@@ -86,6 +88,37 @@ def retry_on_catalog_errors(catalog: Catalog) -> Iterator[None]:
         raise RetryLater(message) from exc
 
 
+class SettledFingerprints:
+    """The settle tracker's `stat`, remembering the last fingerprint it saw of each path.
+
+    When the tracker reports a path ready, that is the fingerprint it judged settled. The
+    loop may call back much later (a backlog of arrivals, a retry); if the file was opened
+    for rewriting meanwhile, a reader could catch it half-written during a pause of the
+    writer, with a fingerprint stable across the read. Comparing with the settled one at
+    call time closes that gap: the rewrite's own events bring the path back once it settles.
+    """
+
+    def __init__(self, stat: Callable[[Path], FileFingerprint | None] = stat_fingerprint) -> None:
+        self._stat = stat
+        self._last: dict[Path, FileFingerprint] = {}
+
+    def stat(self, path: Path) -> FileFingerprint | None:
+        fingerprint = self._stat(path)
+        if fingerprint is None:
+            self._last.pop(path, None)
+        else:
+            self._last[path] = fingerprint
+        return fingerprint
+
+    def changed_since_settled(self, path: Path) -> bool:
+        """True when `path` is no longer what the tracker last saw (forgets it either way)."""
+        settled = self._last.pop(path, None)
+        return settled is not None and self._stat(path) != settled
+
+    def forget(self, path: Path) -> None:
+        self._last.pop(path, None)
+
+
 @dataclass
 class WatchSetup:
     """What a watcher is given: its catalog, what it watches, and where it reports."""
@@ -99,6 +132,7 @@ class WatchSetup:
     notify: Callable[[str], None]  # diagnostics, for stderr
     ignore: tuple[str, ...]
     quiet_window: float = 2.0
+    settled: SettledFingerprints = field(default_factory=SettledFingerprints)  # tracker's stat
     heartbeat_every: float = HEARTBEAT_EVERY
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
@@ -143,6 +177,8 @@ class WatchGlue:
     def ingest(self, path: Path) -> None:
         s = self._s
         self._event_seen()
+        if s.settled.changed_since_settled(path):
+            return  # written again since it settled: it settles again, then is read
         with retry_on_catalog_errors(s.catalog):
             outcome = ingest_settled(path, catalog=s.catalog, analyzer=s.analyzer)
         if outcome is not None and outcome.action not in (
@@ -162,12 +198,14 @@ class WatchGlue:
     def move(self, src: Path, dest: Path) -> None:
         s = self._s
         self._event_seen()
+        s.settled.forget(src)
         with retry_on_catalog_errors(s.catalog):
             record_move(src, dest, catalog=s.catalog, analyzer=s.analyzer, report=self._report)
 
     def delete(self, path: Path) -> None:
         s = self._s
         self._event_seen()
+        s.settled.forget(path)
         with retry_on_catalog_errors(s.catalog):
             record_deletion(path, catalog=s.catalog, analyzer=s.analyzer, report=self._report)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
@@ -77,7 +76,7 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
     policy = app.policy_inputs().policy
     try:
         with app.catalog().transaction() as session:
-            entry = resolve_one(session, target)
+            entry = one_path(resolve_target(session, target), target)
             version = entry.current_version
             if version is None:
                 fail(f"{entry.path} has no recorded version", hint="run `prov scan` on it")
@@ -96,9 +95,8 @@ _LS_HINT = "run `prov ls` to see paths"
 _DONE = {APPROVE: "approved", REJECT: "rejected"}
 
 
-def resolve_one(session: Session, target: str) -> PathEntry:
-    """The one catalogued path TARGET names (a path or a SHA-256 prefix), or a usage error."""
-    entries = resolve_target(session, target)
+def one_path(entries: list[PathEntry], target: str) -> PathEntry:
+    """The one catalogued path TARGET named (a path or a SHA-256 prefix), or a usage error."""
     if not entries:
         fail(f"nothing in the catalog matches {target!r}", hint=_LS_HINT, code=EXIT_USAGE)
     if len(entries) > 1:

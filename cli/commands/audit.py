@@ -68,17 +68,25 @@ def _summary(record: dict[str, Any]) -> str:
         outcome = p.get("outcome") or f"unclassified ({p.get('error')})"
         return f"{outcome} [{','.join(p.get('rules') or [])}]"
     if kind == "declare":
-        return f"by {p.get('by')}: " + ", ".join(f"{k}={v}" for k, v in p["fields"].items())
+        fields = {k: v for k, v in p["fields"].items() if k != "declared_by"}
+        return f"by {p.get('by')}: " + ", ".join(f"{k}={v}" for k, v in fields.items())
     rule = f" rule {p['rule']}" if p.get("rule") else ""
     return f"v{p.get('version')} by {p.get('by')}, ref {p.get('ref')}{rule}"
+
+
+def _relative(path: str | None) -> str | None:
+    if path is None:
+        return None
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 COLUMNS = (
     Column("seq", lambda r: r["seq"]),
     Column("at", lambda r: r["created_at"][:19]),
     Column("kind", lambda r: r["kind"]),
-    Column("target", lambda r: r["target"], max_width=50),
-    Column("summary", _summary, max_width=70),
+    Column("target", lambda r: _relative(r["target"]), max_width=60),
+    Column("summary", _summary),
 )
 
 

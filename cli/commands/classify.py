@@ -3,6 +3,7 @@ change; the classification history is kept."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,8 +50,13 @@ def classify(app: AppContext, paths: tuple[Path, ...], show_all: bool, fmt: str)
 _HINT = "run `prov scan` on it first, or `prov ls` to see what is catalogued"
 
 
+def _relative(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 CHANGE_COLUMNS = (
-    Column("path", lambda r: r["path"], max_width=60),
+    Column("path", lambda r: _relative(r["path"]), max_width=60),
     Column("v", lambda r: r["version"]),
     Column("before", lambda r: r["before"] or "unclassified"),
     Column("after", lambda r: r["after"] or "unclassified"),

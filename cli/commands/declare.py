@@ -50,7 +50,11 @@ def _declaration_options(func: Callable[..., Any]) -> Callable[..., Any]:
     help="How genAI was used; 'none' states it was not (it never clears genAI evidence).",
 )
 @click.option("--use", "use_case", type=click.Choice([str(u) for u in UseCase]), help="Use case.")
-@click.option("--prominence", type=click.Choice([str(p) for p in Prominence]))
+@click.option(
+    "--prominence",
+    type=click.Choice([str(p) for p in Prominence]),
+    help="Incidental (glimpsed in the background) or prominent (read aloud, story point).",
+)
 @_declaration_options
 @click.option("--consent-ref", "consent_reference", help="Consent / guild agreement reference.")
 @click.option("--notes", help="Free text kept with the declaration.")

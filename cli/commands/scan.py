@@ -14,7 +14,7 @@ from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
 from provenance.watch.ignore import ignore_globs
-from store.ingest import RunSummary, ingest_path, iter_files, scan_targets
+from store.ingest import RunSummary, ingest_many, iter_files, scan_targets
 
 
 @click.command()
@@ -65,15 +65,13 @@ def scan(
     catalog, analyzer = app.catalog(), app.analyzer()
     targets = list(scan_targets(iter_files(paths, ignore)))
     summary = RunSummary()
+    outcomes = ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy)
     with _progress(len(targets), quiet=app.quiet) as advance:
-        for path in targets:
-            outcome = ingest_path(
-                path, catalog=catalog, analyzer=analyzer, force=force, policy=policy
-            )
+        for outcome in outcomes:
             summary.add(outcome)
             if jsonl:
                 click.echo(json_line(outcome.record))
-            advance(path)
+            advance(Path(outcome.path))
     _print_summary(summary, quiet=app.quiet)
     click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
 

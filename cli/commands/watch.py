@@ -31,6 +31,9 @@ from store.watching import MISSING, MOVED, Change, reconcile
 
 ROLES = ("final", "wip", "temp", "ideation")
 DEFAULT_RESCAN_EVERY = 3600.0
+# A closed file is read once it has stayed unchanged this long after its close event: long
+# enough for the events of a rewrite that began before a late close to reach us (settle.py).
+CLOSE_GRACE = 0.2
 
 
 @click.command()
@@ -205,10 +208,13 @@ def _run(
     limit_lock_wait(catalog)
     events: queue.Queue[WatchEvent] = queue.Queue()
     stop = threading.Event()
-    glue = WatchGlue(_setup(app, roots, ignore, printer, options, events, stop))
+    setup = _setup(app, roots, ignore, printer, options, events, stop)
+    glue = WatchGlue(setup)
     loop = WatchLoop(
         events,
-        SettleTracker(quiet_window=options.quiet_window),
+        SettleTracker(
+            quiet_window=options.quiet_window, close_grace=CLOSE_GRACE, stat=setup.settled.stat
+        ),
         glue.callbacks(),
         ignore=ignore,
         timing=LoopTiming(

@@ -53,12 +53,24 @@ class SettleTracker:
         self,
         *,
         quiet_window: float = 2.0,
+        close_grace: float = 0.0,
         clock: Clock = time.monotonic,
         stat: StatFn = stat_fingerprint,
     ) -> None:
+        """`close_grace`: how long a closed file must stay as it was before it is ready.
+
+        Events can reach us late (watchdog holds every event queued behind a rename for up
+        to 0.5 s, to pair IN_MOVED_FROM with IN_MOVED_TO), so a close may be handled after
+        the writer reopened the file for a rewrite, whose modify events are then a few
+        milliseconds behind. A short grace lets them arrive and restart the quiet window,
+        instead of reading the rewrite half-done during one of its pauses.
+        """
         if quiet_window < 0:
             raise ValueError(f"quiet_window must be >= 0 seconds, got {quiet_window}")
+        if close_grace < 0:
+            raise ValueError(f"close_grace must be >= 0 seconds, got {close_grace}")
         self._quiet_window = quiet_window
+        self._close_grace = close_grace
         self._clock = clock
         self._stat = stat
         self._pending: dict[Path, _Pending] = {}
@@ -110,7 +122,7 @@ class SettleTracker:
 
     def _check(self, path: Path, entry: _Pending, now: float) -> bool:
         """Whether `path` has settled; drops it when it vanished, restarts it when it changed."""
-        if not entry.closed and now - entry.since < self._quiet_window:
+        if now - entry.since < (self._close_grace if entry.closed else self._quiet_window):
             # Too early to settle anyway: skip the stat, so thousands of frames in flight cost
             # nothing per poll. A change in between still shows when the window is over.
             return False

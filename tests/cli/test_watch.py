@@ -38,7 +38,7 @@ def invoke(runner: CliRunner, db_url: str, *args: str):  # type: ignore[no-untyp
     return runner.invoke(prov, ["--db", db_url, *args], catch_exceptions=False)
 
 
-def test_once_reconciles_prints_records_and_exits(
+def test_once_reconciles_prints_changes_and_exits_like_scan(
     runner: CliRunner, db_url: str, delivery: Path
 ) -> None:
     result = invoke(runner, db_url, "watch", "--once", "--jsonl", str(delivery))
@@ -53,13 +53,11 @@ def test_once_reconciles_prints_records_and_exits(
     assert again.exit_code == 0
     (line,) = again.stdout.splitlines()
     assert line.split()[0] == "missing" and line.endswith("a.jpg")
-
-
-def test_once_exits_1_when_a_file_failed(runner: CliRunner, db_url: str, delivery: Path) -> None:
+    # a file that cannot be read: exit 1 and said on stderr, like `prov scan`
     (delivery / "empty.jpg").write_bytes(b"")
-    result = invoke(runner, db_url, "watch", "--once", str(delivery))
-    assert result.exit_code == 1
-    assert "unreadable" in result.stderr and "empty.jpg" in result.stderr
+    failed = invoke(runner, db_url, "watch", "--once", str(delivery))
+    assert failed.exit_code == 1
+    assert "unreadable" in failed.stderr and "empty.jpg" in failed.stderr
 
 
 @pytest.mark.parametrize(
@@ -73,7 +71,11 @@ def test_once_exits_1_when_a_file_failed(runner: CliRunner, db_url: str, deliver
     ids=["missing-folder", "bad-glob", "bad-role", "negative-window"],
 )
 def test_usage_errors_exit_2(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(prov, ["--db", str(tmp_path / "c.db"), *args])
@@ -89,6 +91,8 @@ def test_help_teaches_with_examples(runner: CliRunner) -> None:
 
 
 def test_status_shows_watchers_and_totals(runner: CliRunner, db_url: str, delivery: Path) -> None:
+    empty = invoke(runner, db_url, "status")
+    assert empty.exit_code == 0 and "no watchers" in empty.stdout
     invoke(runner, db_url, "watch", "--once", str(delivery))
     catalog = open_catalog(db_url)
     try:
@@ -113,9 +117,3 @@ def test_status_shows_watchers_and_totals(runner: CliRunner, db_url: str, delive
     table = invoke(runner, db_url, "status").stdout
     assert "running" in table and "final" in table
     assert "catalog: 2 path(s) (0 missing), 2 version(s), 2 distinct content(s)" in table
-
-
-def test_status_of_an_empty_catalog(runner: CliRunner, db_url: str) -> None:
-    result = invoke(runner, db_url, "status")
-    assert result.exit_code == 0
-    assert "no watchers" in result.stdout

@@ -177,4 +177,3 @@ def test_two_watchers_on_overlapping_folders_keep_the_catalog_exact(
         for watcher in watchers:
             watcher.kill_if_running()
     assert not any(w.said("Traceback") for w in watchers)
-

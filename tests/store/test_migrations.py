@@ -46,14 +46,19 @@ def test_older_catalog_is_upgraded_on_open_and_keeps_its_rows(db_url: str) -> No
     with engine.begin() as connection:
         upgrade(connection, "0001")
         connection.execute(
-            text("INSERT INTO paths (path, kind, first_seen, last_seen) VALUES ('/a', 'asset', :t, :t)"),
+            text(
+                "INSERT INTO paths (path, kind, first_seen, last_seen) VALUES ('/a', 'asset', :t, :t)"
+            ),
             {"t": "2026-01-01 00:00:00+00:00"},
         )
     engine.dispose()
     catalog = open_catalog(db_url)
     try:
         with catalog.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+            assert (
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == _head()
+            )
             assert connection.execute(text("SELECT path FROM paths")).scalar() == "/a"
     finally:
         catalog.dispose()

@@ -26,7 +26,7 @@ from store.gate import gate
 from store.ingest import IngestAction, ingest_path, scan_targets
 from store.models import Version
 from store.models_policy import ClassificationRow, EventRow
-from store.policy_store import PolicyInputs, reclassify, record_declaration
+from store.policy_store import PolicyInputs, covered_by, reclassify, record_declaration
 from store.repository import path_key
 from tests.conftest import SignJpeg, write_jpeg
 
@@ -93,7 +93,7 @@ def test_a_version_is_never_recorded_without_its_classification(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(*_args: object) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("classification failed")
 
     monkeypatch.setattr(store.policy_store, "classify_version", broken)
@@ -120,6 +120,13 @@ def test_declaration_files_are_not_assets(tmp_path: Path) -> None:
         tmp_path / "genai-declaration.toml",
     ]
     assert list(scan_targets(files)) == [files[0]]
+
+
+def test_a_declaration_file_covers_its_asset_or_its_folder(tmp_path: Path) -> None:
+    assert covered_by(tmp_path / "sc14" / "sign.png.genai.toml") == [
+        path_key(tmp_path / "sc14" / "sign.png")
+    ]
+    assert covered_by(tmp_path / "sc14" / "genai-declaration.toml") == [path_key(tmp_path / "sc14")]
 
 
 def test_a_declaration_file_arriving_reclassifies_what_it_covers(

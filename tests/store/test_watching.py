@@ -80,7 +80,9 @@ def _kinds(changes: list[Change]) -> dict[str, str]:
 def test_reconcile_catches_up_on_what_changed_while_down(
     catalog: Catalog, analyzer: Analyzer, root: Path
 ) -> None:
-    kept, changed, deleted = (write_jpeg(root / n, c) for n, c in zip("abc", (RED, GREEN, BLUE)))
+    kept, changed, deleted = (
+        write_jpeg(root / n, c) for n, c in zip("abc", (RED, GREEN, BLUE), strict=True)
+    )
     (root / "shots").mkdir()
     assert _kinds(_reconcile(root, catalog, analyzer)) == {"a": "new", "b": "new", "c": "new"}
     # the watcher is down: one file rewritten, one deleted, one added in a new folder
@@ -118,7 +120,7 @@ def test_reconcile_leaves_files_still_settling_to_the_caller(
     assert _entry(catalog, done).missing_since is None
 
 
-def test_reconcile_stopped_midway_marks_nothing_missing(
+def test_reconcile_marks_missing_only_after_a_full_walk_and_only_what_is_gone(
     catalog: Catalog, analyzer: Analyzer, root: Path
 ) -> None:
     first, gone = write_jpeg(root / "a.jpg"), write_jpeg(root / "b.jpg", RED)
@@ -128,11 +130,7 @@ def test_reconcile_stopped_midway_marks_nothing_missing(
     assert summary.total == 0
     assert _entry(catalog, gone).missing_since is None  # the next full run marks it
     assert _entry(catalog, first).missing_since is None
-
-
-def test_reconcile_does_not_mark_ignored_but_present_files_missing(
-    catalog: Catalog, analyzer: Analyzer, root: Path
-) -> None:
+    # a catalogued file now ignored is not walked, but it is there: not missing
     movie = write_jpeg(root / "clip.mov")
     reconcile([root], catalog=catalog, analyzer=analyzer)
     reconcile([root], catalog=catalog, analyzer=analyzer, ignore=("*.mov",))
@@ -159,14 +157,25 @@ def test_move_keeps_content_identity(catalog: Catalog, analyzer: Analyzer, root:
     record_move(src, dest, catalog=catalog, analyzer=analyzer)
     assert _entry(catalog, src).missing_since == old.missing_since
     assert _count(catalog, Version) == 2
+    # a new file at the old path: present again, and no longer "moved to"
+    write_jpeg(src, RED)
+    ingest_path(src, catalog=catalog, analyzer=analyzer)
+    entry = _entry(catalog, src)
+    assert (entry.missing_since, entry.moved_to) == (None, None)
 
 
-def test_move_of_an_unknown_file_is_a_no_op(
+def test_move_of_an_unknown_file_is_a_no_op_and_a_vanished_dest_is_still_pointed_to(
     catalog: Catalog, analyzer: Analyzer, root: Path
 ) -> None:
     dest = write_jpeg(root / "arrived.jpg")
     assert not record_move(root / "never_seen.jpg", dest, catalog=catalog, analyzer=analyzer)
     assert _count(catalog, PathEntry) == 0  # the watcher ingests dest as an arrival
+    src = write_jpeg(root / "a.jpg")
+    ingest_path(src, catalog=catalog, analyzer=analyzer)
+    src.unlink()  # renamed to b.jpg, then b.jpg moved on before we got to it
+    record_move(src, root / "b.jpg", catalog=catalog, analyzer=analyzer)
+    assert _entry(catalog, src).moved_to == path_key(root / "b.jpg")
+    assert _count(catalog, PathEntry) == 1  # b.jpg not recorded
 
 
 def test_move_over_an_existing_file_adds_a_version_there(
@@ -183,21 +192,10 @@ def test_move_over_an_existing_file_adds_a_version_there(
     assert _entry(catalog, src).moved_to == path_key(dest)
 
 
-def test_move_to_a_file_gone_again_still_points_there(
-    catalog: Catalog, analyzer: Analyzer, root: Path
-) -> None:
-    src = write_jpeg(root / "a.jpg")
-    ingest_path(src, catalog=catalog, analyzer=analyzer)
-    src.unlink()  # renamed to b.jpg, then b.jpg moved on before we got to it
-    record_move(src, root / "b.jpg", catalog=catalog, analyzer=analyzer)
-    assert _entry(catalog, src).moved_to == path_key(root / "b.jpg")
-    assert _count(catalog, PathEntry) == 1
-
-
 # -- deletions -------------------------------------------------------------------------------
 
 
-def test_deletion_marks_missing_keeps_history_and_repeats_harmlessly(
+def test_deletion_marks_missing_keeps_history_repeats_harmlessly_and_spares_files_back(
     catalog: Catalog, analyzer: Analyzer, root: Path
 ) -> None:
     path = write_jpeg(root / "plate.jpg")
@@ -211,6 +209,11 @@ def test_deletion_marks_missing_keeps_history_and_repeats_harmlessly(
     assert record_deletion(path, catalog=catalog, analyzer=analyzer) == 0
     assert _entry(catalog, path).missing_since == first
     assert len(_versions(catalog, path)) == 2
+    # a delete event handled after the file was written again: left alone
+    back = write_jpeg(root / "back.jpg")
+    ingest_path(back, catalog=catalog, analyzer=analyzer)
+    assert record_deletion(back, catalog=catalog, analyzer=analyzer) == 0
+    assert _entry(catalog, back).missing_since is None
 
 
 def test_folder_deletion_marks_everything_below_and_nothing_beside(
@@ -229,16 +232,6 @@ def test_folder_deletion_marks_everything_below_and_nothing_beside(
     assert record_deletion(shot, catalog=catalog, analyzer=analyzer) == 2
     assert all(_entry(catalog, path).missing_since for path in inside)
     assert _entry(catalog, beside).missing_since is None
-
-
-def test_deletion_of_a_file_already_back_is_ignored(
-    catalog: Catalog, analyzer: Analyzer, root: Path
-) -> None:
-    path = write_jpeg(root / "plate.jpg")
-    ingest_path(path, catalog=catalog, analyzer=analyzer)
-    # deleted and written again before the delete event was handled
-    assert record_deletion(path, catalog=catalog, analyzer=analyzer) == 0
-    assert _entry(catalog, path).missing_since is None
 
 
 def test_deleted_sidecar_rereads_its_asset(
@@ -262,21 +255,10 @@ def test_deleted_sidecar_rereads_its_asset(
     assert versions[0].sha256 == versions[1].sha256
 
 
-def test_reappearing_file_clears_moved_to(catalog: Catalog, analyzer: Analyzer, root: Path) -> None:
-    src = write_jpeg(root / "a.jpg")
-    ingest_path(src, catalog=catalog, analyzer=analyzer)
-    os.rename(src, root / "b.jpg")
-    record_move(src, root / "b.jpg", catalog=catalog, analyzer=analyzer)
-    write_jpeg(src, RED)
-    ingest_path(src, catalog=catalog, analyzer=analyzer)
-    entry = _entry(catalog, src)
-    assert (entry.missing_since, entry.moved_to) == (None, None)
-
-
 # -- the watcher's compare-and-set ingest ----------------------------------------------------
 
 
-def test_require_stable_records_nothing_when_the_file_changed_after_reading(
+def test_require_stable_records_nothing_for_a_file_changed_or_gone_after_reading(
     catalog: Catalog, analyzer: Analyzer, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_jpeg(root / "plate.jpg")
@@ -294,20 +276,15 @@ def test_require_stable_records_nothing_when_the_file_changed_after_reading(
     monkeypatch.setattr(store.ingest, "analyze_file", real)
     again = ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
     assert again.action is IngestAction.NEW
-
-
-def test_require_stable_records_nothing_for_a_vanished_file(
-    catalog: Catalog, analyzer: Analyzer, root: Path
-) -> None:
-    outcome = ingest_path(root / "gone.jpg", catalog=catalog, analyzer=analyzer, require_stable=True)
-    assert outcome.action is IngestAction.SKIPPED
-    assert _count(catalog, PathEntry) == 0
+    gone = ingest_path(root / "gone.jpg", catalog=catalog, analyzer=analyzer, require_stable=True)
+    assert gone.action is IngestAction.SKIPPED  # moved or deleted: its event records that
+    assert _count(catalog, PathEntry) == 1
 
 
 # -- heartbeats and totals -------------------------------------------------------------------
 
 
-def test_heartbeat_rows_register_update_and_stop(catalog: Catalog) -> None:
+def test_heartbeat_rows_register_update_stop_and_go_stale(catalog: Catalog) -> None:
     info = WatcherInfo.for_this_process(["/mnt/a", "/mnt/b"], "final")
     seen_at = utcnow()
     with catalog.transaction() as session:
@@ -331,17 +308,17 @@ def test_heartbeat_rows_register_update_and_stop(catalog: Catalog) -> None:
         assert row.state == "stopped" and row.stopped_at is not None
         later = utcnow() + timedelta(hours=1)
         assert list_watchers(session, stopped_since=later) == []
-
-
-def test_silent_watcher_is_stale(catalog: Catalog) -> None:
-    info = WatcherInfo.for_this_process(["/mnt/a"], None)
+    # a watcher that went silent (SIGKILL, host down) is stale after three missed beats
+    silent = WatcherInfo.for_this_process(["/mnt/c"], None)
     with catalog.transaction() as session:
-        upsert_watcher(session, info, Beat())
+        upsert_watcher(session, silent, Beat())
     with catalog.session() as session:
         soon = utcnow() + timedelta(seconds=HEARTBEAT_EVERY * 2)
         late = utcnow() + timedelta(seconds=HEARTBEAT_EVERY * 3 + 5)
-        assert list_watchers(session, now=soon)[0].state == "running"
-        assert list_watchers(session, now=late)[0].state == "stale"
+        states = {w.id: w.state for w in list_watchers(session, now=soon)}
+        assert states[silent.id] == "running"
+        states = {w.id: w.state for w in list_watchers(session, now=late)}
+        assert states == {info.id: "stopped", silent.id: "stale"}
 
 
 def test_catalog_totals(catalog: Catalog, analyzer: Analyzer, root: Path) -> None:

@@ -180,3 +180,22 @@ def test_stat_fingerprint_of_a_real_file(tmp_path):
 def test_stat_fingerprint_is_none_for_folders_and_missing_files(tmp_path):
     assert stat_fingerprint(tmp_path) is None
     assert stat_fingerprint(tmp_path / "missing.exr") is None
+
+
+def test_closed_waits_out_the_close_grace(clock, disk):
+    # A late close (reopened for a rewrite whose events are still on their way) must not
+    # make the file ready in the same poll.
+    tracker = SettleTracker(quiet_window=2.0, close_grace=0.2, clock=clock, stat=disk.stat)
+    disk.write(A, 10)
+    tracker.closed(A)
+    assert tracker.ready() == []
+    disk.write(A, 4)  # the rewrite's modify event arrives
+    tracker.touch(A)
+    clock.advance(0.2)
+    assert tracker.ready() == []
+    clock.advance(1.8)
+    assert tracker.ready() == [A]
+    disk.write(B, 10)
+    tracker.closed(B)
+    clock.advance(0.2)
+    assert tracker.ready() == [B]
