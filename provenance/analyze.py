@@ -78,13 +78,10 @@ def hash_file(path: Path) -> tuple[str, bytes]:
 
 def analyze_file(path: Path, *, analyzer: Analyzer, sidecar: Path | None = None) -> AssetReport:
     """Everything the catalog records about one asset, with its sidecar if it has one."""
-    try:
-        before = _regular_file_fingerprint(path)
-        sha256, head = hash_file(path)
-    except _NotAnalysable as problem:
-        return _failed(path, problem.status, problem.reason)
-    except OSError as exc:
-        return _failed(path, FileStatus.UNREADABLE, _os_reason(exc))
+    opened = _fingerprint_and_hash(path)
+    if isinstance(opened, AssetReport):
+        return opened
+    before, sha256, head = opened
     media = probe_media(path, head)
     credentials, status, reason = _read_credentials(path, media, analyzer, sidecar)
     ai = detect_ai(
@@ -100,13 +97,10 @@ def analyze_file(path: Path, *, analyzer: Analyzer, sidecar: Path | None = None)
 
 def analyze_orphan_sidecar(path: Path, *, analyzer: Analyzer) -> AssetReport:
     """A `.c2pa` with no asset beside it: read the bare manifest store so nothing is lost."""
-    try:
-        before = _regular_file_fingerprint(path)
-        sha256, _head = hash_file(path)
-    except _NotAnalysable as problem:
-        return _failed(path, problem.status, problem.reason)
-    except OSError as exc:
-        return _failed(path, FileStatus.UNREADABLE, _os_reason(exc))
+    opened = _fingerprint_and_hash(path)
+    if isinstance(opened, AssetReport):
+        return opened
+    before, sha256, _head = opened
     raw = c2pa_io.read_sidecar(path, context=analyzer.context)
     credentials, status, reason = _summarize(raw, CredentialLocation.SIDECAR, str(path))
     reason = "orphan sidecar: no asset with the same name beside it" + (
@@ -120,6 +114,18 @@ def analyze_orphan_sidecar(path: Path, *, analyzer: Analyzer) -> AssetReport:
     )
     media = MediaInfo(SIDECAR_MEDIA_TYPE)
     return AssetReport(str(path), status, reason, before, sha256, media, credentials, ai)
+
+
+def _fingerprint_and_hash(path: Path) -> tuple[FileFingerprint, str, bytes] | AssetReport:
+    """(fingerprint, sha256, head), or the failed report saying why the file can't be read."""
+    try:
+        before = _regular_file_fingerprint(path)
+        sha256, head = hash_file(path)
+    except _NotAnalysable as problem:
+        return _failed(path, problem.status, problem.reason)
+    except OSError as exc:
+        return _failed(path, FileStatus.UNREADABLE, _os_reason(exc))
+    return before, sha256, head
 
 
 class _NotAnalysable(Exception):

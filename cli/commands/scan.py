@@ -20,6 +20,7 @@ from store.ingest import RunSummary, ingest_many, iter_files, scan_targets
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--jsonl", is_flag=True, help="Stream one JSON record per file to stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary (as `prov -q`).")
 @click.option(
     "--force", is_flag=True, help="Re-read every file, even if unchanged since last scan."
 )
@@ -38,6 +39,7 @@ def scan(
     jsonl: bool,
     force: bool,
     extra_ignores: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Record every file under PATHS (recursively) in the catalog.
 
@@ -54,6 +56,7 @@ def scan(
       prov scan deliveries/
       prov --db postgresql+psycopg://postgres@127.0.0.1/test scan /mnt/vfx --jsonl
     """
+    app.quiet = app.quiet or quiet
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}", hint="check the path", code=2)
