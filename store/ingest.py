@@ -7,6 +7,7 @@ transaction per file so a crash or a bad file never costs what is already record
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from store import audit, repository
-from store.approvals import PolicyState, state_of
-from store.batch import WriteBatch
+from store.approvals import PolicyState, policy_states, state_of
+from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
+from store.bulk import Pending, write_batch
 from store.db import Catalog, CatalogError, redact
+from store.models import PathEntry
 from store.policy_store import (
     PolicyInputs,
     covered_by,
@@ -217,9 +220,9 @@ def _record_once(
     sidecar_path: Path | None,
 ) -> IngestOutcome:
     with _database_errors(ctx.catalog), ctx.unit() as session:
-        if ctx.stable:
-            _lock_if_still_on_disk(session, report, kind)
         version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
+        if ctx.stable:
+            _check_still_on_disk(report)  # under record_report's row lock, before the commit
         if sidecar_path is not None:
             repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
         entry = version.path
@@ -240,13 +243,13 @@ class _NotStable(Exception):
 _SKIPPED = "not recorded: the file moved or changed while it was read; its next event records it"
 
 
-def _lock_if_still_on_disk(session: Session, report: AssetReport, kind: str) -> None:
-    """Lock the path's row, then compare the file with the report (compare-and-set).
+def _check_still_on_disk(report: AssetReport) -> None:
+    """Compare the file with the report (compare-and-set); raise _NotStable to roll back.
 
-    Under the lock, so of two watchers reading one file around a rewrite, the one holding
-    the older reading sees the new fingerprint and backs off instead of committing it last.
+    Called while the path's row is locked, so of two watchers reading one file around a
+    rewrite, the one holding the older reading sees the new fingerprint and backs off
+    instead of committing it last.
     """
-    repository.lock_path(session, repository.path_key(report.path), kind)
     try:
         now = fingerprint(Path(report.path))
     except OSError:
@@ -379,34 +382,181 @@ def ingest_many(
     catalog: Catalog,
     analyzer: Analyzer,
     force: bool = False,
+    require_stable: bool = False,
     policy: PolicyInputs | None = None,
 ) -> Iterator[IngestOutcome]:
-    """ingest_path over many files in batched transactions (see store/batch.py). Outcomes
-    are yielded only once their batch is committed, so what a caller reports is durable."""
-    policy = policy or default_inputs()
-    batch = WriteBatch(catalog)
-    done: list[IngestOutcome] = []
+    """ingest_path over many files, a batch at a time: one fast-path lookup per batch, then
+    the files read are written in one transaction of bulk statements (store/bulk.py). Same
+    rows, records and outcomes as ingest_path file by file. Outcomes are yielded only once
+    their batch is committed, so what a caller reports is durable. `require_stable` as for
+    ingest_path (a watcher's burst)."""
+    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs())
+    chunk: list[_Target] = []
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        if is_declaration_file(path):
+            # Re-classifies in transactions of its own: what came before must be committed.
+            yield from _scan_chunk(chunk, ctx)
+            chunk = []
+            yield _declaration_arrived(path, ctx)
+            continue
+        chunk.append(_target(path))
+        if len(chunk) >= BATCH_FILES:
+            yield from _scan_chunk(chunk, ctx)
+            chunk = []
+    yield from _scan_chunk(chunk, ctx)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A scan target resolved as ingest_path resolves it: what is read, with which sidecar."""
+
+    given: Path  # as the caller named it (the sidecar itself, for a sidecar that arrived)
+    path: Path  # what is read: the asset, or an orphan sidecar
+    sidecar: Path | None
+    sidecar_fp: SidecarFingerprint | None
+    kind: str  # "asset" | "orphan_sidecar"
+
+    @property
+    def key(self) -> str:
+        return repository.path_key(self.path)
+
+
+def _target(path: Path) -> _Target:
+    if is_sidecar(path):
+        asset = asset_for_sidecar(path)
+        if asset is None:
+            return _Target(path, path, None, None, "orphan_sidecar")
+        return _Target(path, asset, path, _sidecar_fingerprint(path), "asset")
+    sidecar = find_sidecar(path)
+    return _Target(path, path, sidecar, _sidecar_fingerprint(sidecar), "asset")
+
+
+def _scan_chunk(targets: list[_Target], ctx: _Context) -> Iterator[IngestOutcome]:
+    """Fast path for the whole chunk, then read the rest and write them in bulk, committing
+    at least every BATCH_SECONDS of reading (as WriteBatch does)."""
+    if not targets:
+        return
+    if not _distinct(targets):  # a path twice: the per-file path orders its writes
+        yield from _per_file(targets, ctx)
+        return
+    unchanged = {} if ctx.force else _unchanged_many(targets, ctx)
+    slots: list[IngestOutcome | None] = []
+    pending: list[tuple[int, _Target, Pending]] = []
+    started, emitted = time.monotonic(), 0
+    for target in targets:
+        slots.append(unchanged.get(target.key))
+        if slots[-1] is None:
+            pending.append((len(slots) - 1, target, _analyze(target, ctx)))
+        if pending and time.monotonic() - started >= BATCH_SECONDS:
+            _settle(pending, slots, ctx)
+            pending, started = [], time.monotonic()
+            yield from _emit(slots, emitted)
+            emitted = len(slots)
+    _settle(pending, slots, ctx)
+    yield from _emit(slots, emitted)
+
+
+def _emit(slots: list[IngestOutcome | None], start: int) -> Iterator[IngestOutcome]:
+    for outcome in slots[start:]:
+        assert outcome is not None  # settled
+        yield outcome
+
+
+def _distinct(targets: list[_Target]) -> bool:
+    keys = [t.key for t in targets]
+    keys += [repository.path_key(t.sidecar) for t in targets if t.sidecar is not None]
+    return len(set(keys)) == len(keys)
+
+
+def _unchanged_many(targets: list[_Target], ctx: _Context) -> dict[str, IngestOutcome]:
+    """_unchanged for a chunk in two queries: path rows with their current versions, then
+    the policy states of the files that take the fast path."""
+    fingerprints = {}
+    for target in targets:
+        try:
+            fingerprints[target.key] = fingerprint(target.path)
+        except OSError:
+            continue  # analyze_file will report why
+    with _database_errors(ctx.catalog), ctx.catalog.session() as session:
+        query = repository.current_versions().where(PathEntry.path.in_(list(fingerprints)))
+        found = {entry.path: (entry, version) for entry, version in session.execute(query)}
+        hits = [
+            (found[t.key][0], found[t.key][1])
+            for t in targets
+            if t.key in found
+            and repository.is_unchanged(found[t.key][0], fingerprints[t.key], t.sidecar_fp)
+        ]
+        states = policy_states(session, [version.id for _entry, version in hits])
+    return {
+        entry.path: IngestOutcome(
+            entry.path,
+            IngestAction.UNCHANGED,
+            FileStatus(version.status),
+            version.reason,
+            version_record(entry, version, states[version.id]),
+        )
+        for entry, version in hits
+    }
+
+
+def _analyze(target: _Target, ctx: _Context) -> Pending:
+    if target.kind == "orphan_sidecar":
+        report = analyze_orphan_sidecar(target.path, analyzer=ctx.analyzer)
+        return Pending(report, target.kind, None, None)
+    report = analyze_file(target.path, analyzer=ctx.analyzer, sidecar=target.sidecar)
+    sidecar_key = repository.path_key(target.sidecar) if target.sidecar else None
+    return Pending(report, target.kind, target.sidecar_fp, sidecar_key)
+
+
+def _settle(
+    pending: list[tuple[int, _Target, Pending]],
+    slots: list[IngestOutcome | None],
+    ctx: _Context,
+) -> None:
+    """Write the pending files in one transaction and fill in their outcomes. A unique
+    violation (a watcher recorded one of them meanwhile) redoes them through the per-file
+    path, whose retries take the update path."""
+    if not pending:
+        return
     try:
-        for path in paths:
-            done.append(
-                ingest_path(
-                    path,
-                    catalog=catalog,
-                    analyzer=analyzer,
-                    force=force,
-                    policy=policy,
-                    batch=batch,
-                )
+        with _database_errors(ctx.catalog), ctx.catalog.transaction() as session:
+            written = write_batch(session, [p for _i, _t, p in pending], ctx.policy)
+            if ctx.stable:
+                for _i, _t, p in pending:  # rows written, so locked until the commit
+                    _check_still_on_disk(p.report)
+    except (IntegrityError, _NotStable):
+        # A concurrent writer, or (require_stable) a file changed under us: file by file,
+        # where retries take the update path and only the changed file is skipped.
+        redone = _per_file([t for _i, t, _p in pending], ctx)
+        for (index, _t, _p), outcome in zip(pending, redone, strict=True):
+            slots[index] = outcome
+        return
+    for (index, _t, p), w in zip(pending, written, strict=True):
+        record = version_record(w.entry, w.version, w.state)
+        slots[index] = IngestOutcome(
+            record["path"], _ACTIONS[w.action], p.report.status, p.report.reason, record
+        )
+
+
+def _per_file(targets: list[_Target], ctx: _Context) -> list[IngestOutcome]:
+    """The targets through ingest_path in one WriteBatch (a savepoint per file)."""
+    batch = WriteBatch(ctx.catalog)
+    try:
+        outcomes = [
+            ingest_path(
+                t.given,
+                catalog=ctx.catalog,
+                analyzer=ctx.analyzer,
+                force=ctx.force,
+                require_stable=ctx.stable,
+                policy=ctx.policy,
+                batch=batch,
             )
-            if batch.due:
-                yield from _commit(batch, done)
-        yield from _commit(batch, done)
+            for t in targets
+        ]
+        with _database_errors(ctx.catalog):
+            batch.commit()
+        return outcomes
     finally:
         batch.close()
-
-
-def _commit(batch: WriteBatch, done: list[IngestOutcome]) -> Iterator[IngestOutcome]:
-    with _database_errors(batch.catalog):
-        batch.commit()
-    yield from done
-    done.clear()

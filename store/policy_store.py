@@ -182,7 +182,11 @@ def classify_version(
     session.add(row)
     session.flush()
     append_event(
-        session, EventKind.CLASSIFY, target=entry.path, sha256=version.sha256, payload=_payload(row)
+        session,
+        EventKind.CLASSIFY,
+        target=entry.path,
+        sha256=version.sha256,
+        payload=classification_payload(row),
     )
     return row
 
@@ -289,7 +293,8 @@ def _comparable(row: ClassificationRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in _COMPARED}
 
 
-def _payload(row: ClassificationRow) -> dict[str, Any]:
+def classification_payload(row: ClassificationRow) -> dict[str, Any]:
+    """The payload of a classification's audit event."""
     return {
         "version_id": row.version_id,
         "outcome": row.outcome,
@@ -398,7 +403,16 @@ def record_new_version(
 ) -> ClassificationRow | None:
     """The ingest hook: log the new version and classify it, in the ingest's transaction.
     Returns its classification (a new version has none before, so in practice never None)."""
-    payload = {
+    payload = ingest_payload(version, action)
+    append_event(
+        session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
+    )
+    return classify_version(session, entry, version, inputs, new_version=True)
+
+
+def ingest_payload(version: Version, action: str) -> dict[str, Any]:
+    """The payload of a new version's audit event."""
+    return {
         "version": version.seq,
         "action": action,
         "status": version.status,
@@ -406,7 +420,3 @@ def record_new_version(
         "validation_state": version.validation_state,
         "row": row_ref(version),
     }
-    append_event(
-        session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
-    )
-    return classify_version(session, entry, version, inputs, new_version=True)

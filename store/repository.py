@@ -97,7 +97,7 @@ def record_report(
     """Write one analysed file. A new version only when the content or its reading changed."""
     entry, created = lock_path(session, path_key(report.path), kind)
     current = entry.current_version
-    if current is not None and _same_reading(current, report):
+    if current is not None and same_reading(current, report):
         _refresh_fingerprint(entry, report.fingerprint, sidecar)
         entry.kind = kind
         return current, RecordAction.SAME
@@ -108,7 +108,8 @@ def record_report(
     return version, RecordAction.NEW if created or current is None else RecordAction.CHANGED
 
 
-def _same_reading(current: Version, report: AssetReport) -> bool:
+def same_reading(current: Version, report: AssetReport) -> bool:
+    """Whether `report` reads as `current` did (then no new version is recorded)."""
     return (
         current.sha256 == report.sha256
         and current.status == report.status

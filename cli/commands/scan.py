@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
@@ -81,8 +79,22 @@ def scan(
 
 @contextmanager
 def _progress(total: int, *, quiet: bool) -> Iterator[callable]:  # type: ignore[valid-type]
+    if quiet or total < 2:
+        yield lambda _path: None
+        return
+    # Imported only when a bar may be shown: a quiet run (scripts, the benchmark) should not
+    # pay rich's import time.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(stderr=True)
-    if quiet or total < 2 or not console.is_terminal:
+    if not console.is_terminal:
         yield lambda _path: None
         return
     columns = (
