@@ -30,13 +30,14 @@ from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.loop import RetryLater, WatchCallbacks
 from provenance.watch.settle import stat_fingerprint
 from store.db import Catalog, redact
-from store.ingest import CatalogUnavailable, IngestAction, RunSummary
+from store.ingest import CatalogUnavailable, IngestAction, IngestOutcome, RunSummary
 from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
 from store.watching import (
     MISSING,
     Change,
     Report,
     ingest_settled,
+    ingest_settled_many,
     reconcile,
     record_deletion,
     record_move,
@@ -116,7 +117,10 @@ class SettledFingerprints:
         return settled is not None and self._stat(path) != settled
 
     def forget(self, path: Path) -> None:
-        self._last.pop(path, None)
+        """`path` moved or was deleted; when it was a folder, so was everything below it."""
+        if self._last.pop(path, None) is None:
+            for below in [p for p in self._last if p.is_relative_to(path)]:
+                del self._last[below]
 
 
 @dataclass
@@ -167,6 +171,7 @@ class WatchGlue:
             on_moved=self.move,
             on_deleted=self.delete,
             on_sidecar=self.sidecar,
+            on_ready_many=self.ingest_many,
             on_rescan=self.rescan,
             on_backlog=lambda _backlog, message: self._s.notify(message),
             heartbeat=self.heartbeat,
@@ -181,11 +186,17 @@ class WatchGlue:
             return  # written again since it settled: it settles again, then is read
         with retry_on_catalog_errors(s.catalog):
             outcome = ingest_settled(path, catalog=s.catalog, analyzer=s.analyzer)
-        if outcome is not None and outcome.action not in (
-            IngestAction.UNCHANGED,
-            IngestAction.SKIPPED,
-        ):
-            self._report(Change.ingested(outcome))
+        if outcome is not None:
+            self._tell(outcome)
+
+    def ingest_many(self, paths: list[Path]) -> None:
+        """A burst of settled files (a delivery moved in): written in batches, like a scan."""
+        s = self._s
+        self._event_seen()
+        settled = [path for path in paths if not s.settled.changed_since_settled(path)]
+        with retry_on_catalog_errors(s.catalog):
+            for outcome in ingest_settled_many(settled, catalog=s.catalog, analyzer=s.analyzer):
+                self._tell(outcome)
 
     def sidecar(self, sidecar: Path) -> None:
         """A settled `.c2pa`: read its asset again with it (ingest_path pairs them), unless the
@@ -254,6 +265,10 @@ class WatchGlue:
         return True
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _tell(self, outcome: IngestOutcome) -> None:
+        if outcome.action not in (IngestAction.UNCHANGED, IngestAction.SKIPPED):
+            self._report(Change.ingested(outcome))
 
     def _event_seen(self) -> None:
         """The loop only passes its own event time every heartbeat; a stop beat needs it too."""

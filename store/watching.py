@@ -25,6 +25,7 @@ from store.ingest import (
     IngestAction,
     IngestOutcome,
     RunSummary,
+    ingest_many,
     ingest_path,
     iter_files,
     scan_targets,
@@ -67,6 +68,15 @@ def ingest_settled(path: Path, *, catalog: Catalog, analyzer: Analyzer) -> Inges
     return ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
 
 
+def ingest_settled_many(
+    paths: list[Path], *, catalog: Catalog, analyzer: Analyzer
+) -> Iterator[IngestOutcome]:
+    """ingest_settled for a burst: written in batches (one transaction per batch, as `prov
+    scan` does), each outcome yielded once its batch is committed."""
+    present = [path for path in paths if os.path.lexists(path)]
+    yield from ingest_many(present, catalog=catalog, analyzer=analyzer, require_stable=True)
+
+
 # -- reconcile -------------------------------------------------------------------------------
 
 
@@ -84,19 +94,27 @@ def reconcile(
     files take ingest's fast path), then mark missing the catalogued paths below the folders
     that are gone. Re-runnable: a second run over unchanged folders changes nothing.
 
+    Files are written in batches, as `prov scan` writes them (one transaction per batch).
     `settling(path)` True leaves a file to the caller (the watcher hands files written in the
     last quiet window to its settle tracker rather than read a copy in progress).
-    `keep_going()` False stops between files; the missing paths are then left to the next run.
+    `keep_going()` False stops taking files (the batch in hand is finished); the missing paths
+    are then left to the next run.
     """
     folders = [Path(os.path.abspath(folder)) for folder in folders]
-    summary, seen = RunSummary(), set[str]()
-    for path in scan_targets(_collecting(iter_files(folders, ignore), seen)):
-        if keep_going is not None and not keep_going():
-            return summary
-        if settling is not None and settling(path):
-            continue
-        outcome = ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
+    summary, seen, stopped = RunSummary(), set[str](), [False]
+
+    def wanted() -> Iterator[Path]:
+        for path in scan_targets(_collecting(iter_files(folders, ignore), seen)):
+            if keep_going is not None and not keep_going():
+                stopped[0] = True
+                return
+            if settling is None or not settling(path):
+                yield path
+
+    for outcome in ingest_many(wanted(), catalog=catalog, analyzer=analyzer, require_stable=True):
         _tell(outcome, summary, report)
+    if stopped[0]:
+        return summary
     for folder in folders:
         for record in mark_gone(folder, catalog=catalog, present=seen):
             report(Change(MISSING, record))

@@ -11,8 +11,10 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +121,7 @@ def watch(
     printer = _Printer(jsonl=jsonl)
     if once:
         _reconcile_once(app, roots, ignore, printer)
-    options = _Options(role, quiet_window, polling, rescan_every or None)
+    options = _Options(role.lower() if role else None, quiet_window, polling, rescan_every or None)
     click.get_current_context().exit(_run(app, roots, ignore, printer, options))
 
 
@@ -186,14 +188,12 @@ def _reconcile_once(
     click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
 
 
+@dataclass(frozen=True)
 class _Options:
-    def __init__(
-        self, role: str | None, quiet_window: float, polling: bool, rescan_every: float | None
-    ) -> None:
-        self.role = role.lower() if role else None
-        self.quiet_window = quiet_window
-        self.polling = polling
-        self.rescan_every = rescan_every
+    role: str | None
+    quiet_window: float
+    polling: bool
+    rescan_every: float | None  # None: no periodic rescan
 
 
 def _run(
@@ -204,26 +204,12 @@ def _run(
     options: _Options,
 ) -> int:
     """Start the observer, then catch up (the loop's first action), then watch until stopped."""
-    catalog = app.catalog()
-    limit_lock_wait(catalog)
+    limit_lock_wait(app.catalog())
     events: queue.Queue[WatchEvent] = queue.Queue()
-    stop = threading.Event()
-    setup = _setup(app, roots, ignore, printer, options, events, stop)
+    setup = _setup(app, roots, ignore, printer, options, events, threading.Event())
     glue = WatchGlue(setup)
-    loop = WatchLoop(
-        events,
-        SettleTracker(
-            quiet_window=options.quiet_window, close_grace=CLOSE_GRACE, stat=setup.settled.stat
-        ),
-        glue.callbacks(),
-        ignore=ignore,
-        timing=LoopTiming(
-            rescan_every=options.rescan_every,
-            rescan_on_start=True,
-            heartbeat_every=HEARTBEAT_EVERY,
-        ),
-        stop_event=stop,
-    )
+    loop = _loop(setup, glue, options)
+    stop = setup.stop_event
     observer = FolderObserver(roots, events, polling=options.polling)
     with _stop_on_signals(stop) as received:
         _start(observer, roots)
@@ -237,6 +223,28 @@ def _run(
         glue.stop()
     _info(app, f"stopped ({received[0] if received else 'done'}): {glue.ingested} file(s) recorded")
     return EXIT_OK
+
+
+def _loop(setup: WatchSetup, glue: WatchGlue, options: _Options) -> WatchLoop:
+    tracker = SettleTracker(
+        quiet_window=options.quiet_window,
+        close_grace=CLOSE_GRACE,
+        stat=setup.settled.stat,
+        # mtimes tell how long a file has been quiet only where this host's clock set them;
+        # a file server's clock may run behind (settle.py).
+        mtime_clock=None if options.polling else time.time,
+    )
+    timing = LoopTiming(
+        rescan_every=options.rescan_every, rescan_on_start=True, heartbeat_every=HEARTBEAT_EVERY
+    )
+    return WatchLoop(
+        setup.events,
+        tracker,
+        glue.callbacks(),
+        ignore=setup.ignore,
+        timing=timing,
+        stop_event=setup.stop_event,
+    )
 
 
 def _setup(

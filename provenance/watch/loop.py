@@ -25,6 +25,9 @@ from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from provenance.watch.settle import Clock, SettleTracker
 
 _MAX_EVENTS_PER_STEP = 10_000
+# The most settled files handed to `on_ready_many` at once: a burst is written in batches
+# this big (one transaction each), and a stop waits for at most one batch.
+READY_BATCH = 200
 
 
 class RetryLater(Exception):
@@ -45,6 +48,10 @@ class WatchCallbacks:
     on_moved: Callable[[Path, Path], None]
     on_deleted: Callable[[Path], None]  # the path may be a folder: everything below it is gone
     on_sidecar: Callable[[Path], None] | None = None
+    # Several settled files at once, in arrival order: when given, a run of queued arrivals is
+    # handed over together (a burst of files moved in), so the ingest layer can write them in
+    # one transaction. All or nothing: RetryLater keeps the whole run queued.
+    on_ready_many: Callable[[list[Path]], None] | None = None
     on_rescan: Callable[[], None] | None = None
     on_backlog: Callable[[int, str], None] | None = None  # (backlog, message) about retrying
     heartbeat: Callable[[datetime | None, int], None] | None = None  # (last event UTC, backlog)
@@ -212,14 +219,30 @@ class WatchLoop:
     def _perform_due(self) -> None:
         """Make queued callbacks in order until done, stopped, or told to retry later."""
         while self._actions and self._retry.due(self._clock()) and not self.stop_event.is_set():
+            run = self._ready_run()
             try:
-                self._perform(self._actions[0])
+                if len(run) > 1 and self._calls.on_ready_many is not None:
+                    self._calls.on_ready_many([_given(a.path) for a in run])
+                else:
+                    run = [self._actions[0]]
+                    self._perform(run[0])
             except RetryLater as exc:
                 self._defer(exc)
                 return
-            self._actions.popleft()
+            for _ in run:
+                self._actions.popleft()
             self._recovered()
             self._beat()
+
+    def _ready_run(self) -> list[_Action]:
+        """The arrivals queued at the head, up to READY_BATCH; moves and deletions end a run,
+        so nothing is applied out of order."""
+        run: list[_Action] = []
+        for action in self._actions:
+            if action.do is not _Do.READY or len(run) == READY_BATCH:
+                break
+            run.append(action)
+        return run
 
     def _perform(self, action: _Action) -> None:
         calls, path = self._calls, action.path

@@ -56,6 +56,7 @@ class SettleTracker:
         close_grace: float = 0.0,
         clock: Clock = time.monotonic,
         stat: StatFn = stat_fingerprint,
+        mtime_clock: Clock | None = None,
     ) -> None:
         """`close_grace`: how long a closed file must stay as it was before it is ready.
 
@@ -64,6 +65,13 @@ class SettleTracker:
         the writer reopened the file for a rewrite, whose modify events are then a few
         milliseconds behind. A short grace lets them arrive and restart the quiet window,
         instead of reading the rewrite half-done during one of its pauses.
+
+        `mtime_clock` (wall time, as file mtimes are): when given, the quiet a file already had
+        before its event counts, as told by its mtime. A delivery folder moved in from a
+        staging area gives only create events, for files written long ago: they are ready on
+        the next poll (after one more stat that must agree) instead of a full window later.
+        Only for local file systems, where mtimes come from this host's clock: a file server
+        whose clock runs behind would make files being written look quiet.
         """
         if quiet_window < 0:
             raise ValueError(f"quiet_window must be >= 0 seconds, got {quiet_window}")
@@ -73,6 +81,7 @@ class SettleTracker:
         self._close_grace = close_grace
         self._clock = clock
         self._stat = stat
+        self._mtime_clock = mtime_clock
         self._pending: dict[Path, _Pending] = {}
 
     @property
@@ -81,7 +90,16 @@ class SettleTracker:
 
     def touch(self, path: Path) -> None:
         """A write, modify or create event: restart the quiet window for `path`."""
-        self._pending[path] = _Pending(self._stat(path), self._clock())
+        fingerprint = self._stat(path)
+        self._pending[path] = _Pending(fingerprint, self._clock() - self._quiet_for(fingerprint))
+
+    def _quiet_for(self, fingerprint: FileFingerprint | None) -> float:
+        """How long the file had been quiet when we looked (0 unless mtime_clock is given),
+        capped at the window; a writer's write since then shows at the settling stat."""
+        if self._mtime_clock is None or fingerprint is None:
+            return 0.0
+        age = self._mtime_clock() - fingerprint.mtime_ns / 1e9
+        return min(max(age, 0.0), self._quiet_window)
 
     def closed(self, path: Path) -> None:
         """The writer closed `path` after writing: ready on the next poll if it stays as it is."""

@@ -238,18 +238,25 @@ def test_sigkill_leaves_no_half_rows_and_next_start_catches_up(
     start_watch: Callable[..., WatchProcess], catalog_view: Catalog, root: Path
 ) -> None:
     watcher = start_watch([root])
-    files = [root / f"frame.{n:04d}.jpg" for n in range(30)]
-    for path in files:
-        path.write_bytes(jpeg_bytes(size=(256, 192)))
-    wait_until(lambda: len(watcher.records) >= 3)
-    watcher.stop(signal.SIGKILL)  # mid-run: most files still to do
+    files = [root / f"frame.{n:04d}.jpg" for n in range(40)]
+
+    def render() -> None:  # frames landing one by one, on after the crash
+        for path in files:
+            path.write_bytes(jpeg_bytes(size=(256, 192)))
+            time.sleep(0.03)
+
+    writer = threading.Thread(target=render)
+    writer.start()
+    wait_until(lambda: len(watcher.records) >= 5)
+    watcher.stop(signal.SIGKILL)  # mid-run: most frames still to come
     assert count(catalog_view, PathEntry) < len(files)
     assert_integrity(catalog_view)
     assert watcher_states(catalog_view) == ["running"]  # `prov status` shows it stale later
+    writer.join()
     restarted = start_watch([root])
+    wait_until(lambda: count(catalog_view, PathEntry) == len(files), what="all frames")
     for path in files:
         assert len(history(catalog_view, path)) == 1, path
-    assert count(catalog_view, PathEntry) == len(files)
     assert_integrity(catalog_view)
     assert restarted.stop() == 0
 

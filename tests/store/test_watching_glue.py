@@ -39,19 +39,18 @@ class Harness:
         self.changes: list[Change] = []
         self.messages: list[str] = []
         self.stop = threading.Event()
-        self.glue = WatchGlue(
-            WatchSetup(
-                catalog=catalog,
-                analyzer=analyzer,
-                info=WatcherInfo.for_this_process([str(root)], "wip"),
-                events=self.events,
-                stop_event=self.stop,
-                report=self.changes.append,
-                notify=self.messages.append,
-                ignore=DEFAULT_IGNORE_GLOBS,
-                quiet_window=5.0,
-            )
+        self.glue_setup = WatchSetup(
+            catalog=catalog,
+            analyzer=analyzer,
+            info=WatcherInfo.for_this_process([str(root)], "wip"),
+            events=self.events,
+            stop_event=self.stop,
+            report=self.changes.append,
+            notify=self.messages.append,
+            ignore=DEFAULT_IGNORE_GLOBS,
+            quiet_window=5.0,
         )
+        self.glue = WatchGlue(self.glue_setup)
 
 
 @pytest.fixture
@@ -103,7 +102,9 @@ def test_every_callback_retries_later_when_locked(
     harness.glue.ingest(path)  # the loop's retry, once the lock is gone
     assert [c.kind for c in harness.changes] == ["new"]
     os.rename(path, root / "final.jpg")
+    burst = [write_jpeg(root / f"burst_{n}.jpg", (n, 0, 0)) for n in range(3)]
     calls = [
+        lambda: harness.glue.ingest_many(burst),
         lambda: harness.glue.move(path, root / "final.jpg"),
         lambda: harness.glue.delete(path),
         harness.glue.rescan,
@@ -115,6 +116,24 @@ def test_every_callback_retries_later_when_locked(
                 call()
     for call in calls:
         call()
+    assert [c.kind for c in harness.changes] == ["new", "new", "new", "new", "moved"]
+
+
+def test_a_file_written_again_since_it_settled_waits_for_its_next_settle(
+    harness: Harness, catalog: Catalog, root: Path
+) -> None:
+    settled = harness.glue_setup.settled  # the tracker's stat: what it saw when it settled
+    path, other = write_jpeg(root / "plate.jpg"), write_jpeg(root / "other.jpg", (1, 2, 3))
+    for seen in (path, other):
+        settled.stat(seen)
+    write_jpeg(path, (200, 0, 0))  # a rewrite began before the loop called back
+    harness.glue.ingest_many([path, other])
+    settled.stat(path)
+    write_jpeg(path, (0, 200, 0))
+    harness.glue.ingest(path)
+    assert [Path(c.record["path"]).name for c in harness.changes] == ["other.jpg"]
+    harness.glue.ingest(path)  # called again once the rewrite has settled
+    assert _paths(catalog) == 2
 
 
 def test_register_and_stop_survive_an_unavailable_catalog(

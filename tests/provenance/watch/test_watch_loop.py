@@ -278,3 +278,15 @@ def test_a_flood_of_events_cannot_starve_the_callbacks(h):
     assert h.step() == [("ready", MOV)]
     handled = 1 + 10_000  # the first event, then at most 10,000 more per step
     assert h.events.qsize() == 2 + 10_010 - handled
+
+
+def test_a_burst_of_arrivals_goes_to_on_ready_many_in_runs(clock, disk):
+    h = Harness(clock, disk, on_ready_many=lambda paths: h.rec._record("many", *paths))
+    frames = [ROOT / f"plate.{n}.exr" for n in range(1001, 1004)]
+    for frame in frames[:2]:
+        h.write(frame)
+    h.rec.fail = 1  # the catalog is away: the whole run stays queued
+    assert h.step() == []
+    h.remove(MOV)  # queued behind the run: ends it, so nothing is applied out of order
+    h.write(frames[2])
+    assert h.step(5) == [("many", *frames[:2]), ("deleted", MOV), ("ready", frames[2])]

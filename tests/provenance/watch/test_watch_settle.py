@@ -199,3 +199,21 @@ def test_closed_waits_out_the_close_grace(clock, disk):
     tracker.closed(B)
     clock.advance(0.2)
     assert tracker.ready() == [B]
+
+
+def test_mtime_clock_counts_quiet_already_had(clock, disk):
+    # Files moved in from a staging folder: written long ago, seen only now.
+    wall = {"now": 50.0}  # the disk's mtimes are ns since 0: 0.001 s per write
+    tracker = SettleTracker(
+        quiet_window=2.0, clock=clock, stat=disk.stat, mtime_clock=lambda: wall["now"]
+    )
+    disk.write(A, 10)
+    tracker.touch(A)
+    assert tracker.ready() == [A]  # quiet for 50 s already: one more stat agreed
+    wall["now"] = 1.5  # written about 1.5 s ago: about half a second to go
+    disk.write(B, 10)
+    tracker.touch(B)
+    clock.advance(0.4)
+    assert tracker.ready() == []
+    clock.advance(0.2)
+    assert tracker.ready() == [B]
