@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, fingerprint
-from provenance.model import AssetReport, FileStatus
+from provenance.model import AssetReport, FileFingerprint, FileStatus
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
@@ -71,6 +71,7 @@ def ingest_path(
     analyzer: Analyzer,
     force: bool = False,
     require_stable: bool = False,
+    settled: Mapping[str, FileFingerprint] | None = None,
     policy: PolicyInputs | None = None,
     batch: WriteBatch | None = None,
 ) -> IngestOutcome:
@@ -86,10 +87,14 @@ def ingest_path(
     `require_stable` (the watcher's mode) records nothing when, once the path's row is locked,
     the file is gone or no longer what was read (action SKIPPED): the event that moved or
     rewrote it brings it back, and a watcher can never commit an older reading over a newer
-    one that another watcher recorded meanwhile (issue 3, "no lost updates").
+    one that another watcher recorded meanwhile (issue 3, "no lost updates"). `settled` (by
+    path key) adds the fingerprint the watcher saw each file settle with: the file must still
+    be exactly that, which also catches a rewrite begun after settling but before the read.
     """
     path = Path(os.path.abspath(path))
-    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs(), batch)
+    ctx = _Context(
+        catalog, analyzer, force, require_stable, policy or default_inputs(), batch, settled or {}
+    )
     if is_declaration_file(path):
         return _declaration_arrived(path, ctx)
     if is_sidecar(path):
@@ -110,6 +115,7 @@ class _Context:
     stable: bool
     policy: PolicyInputs
     batch: WriteBatch | None = None
+    settled: Mapping[str, FileFingerprint] = field(default_factory=dict)
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -222,7 +228,8 @@ def _record_once(
     with _database_errors(ctx.catalog), ctx.unit() as session:
         version, action = repository.record_report(session, report, kind=kind, sidecar=sidecar)
         if ctx.stable:
-            _check_still_on_disk(report)  # under record_report's row lock, before the commit
+            # under record_report's row lock, before the commit
+            _check_still_on_disk(report, ctx.settled.get(repository.path_key(report.path)))
         if sidecar_path is not None:
             repository.mark_sidecar_paired(session, repository.path_key(sidecar_path))
         entry = version.path
@@ -243,8 +250,9 @@ class _NotStable(Exception):
 _SKIPPED = "not recorded: the file moved or changed while it was read; its next event records it"
 
 
-def _check_still_on_disk(report: AssetReport) -> None:
-    """Compare the file with the report (compare-and-set); raise _NotStable to roll back.
+def _check_still_on_disk(report: AssetReport, settled: FileFingerprint | None) -> None:
+    """Compare the file with the report, and with what settled (compare-and-set); raise
+    _NotStable to roll back.
 
     Called while the path's row is locked, so of two watchers reading one file around a
     rewrite, the one holding the older reading sees the new fingerprint and backs off
@@ -254,7 +262,8 @@ def _check_still_on_disk(report: AssetReport) -> None:
         now = fingerprint(Path(report.path))
     except OSError:
         raise _NotStable from None
-    if report.fingerprint is not None and now != report.fingerprint:
+    read = report.fingerprint
+    if (read is not None and now != read) or (settled is not None and now != settled):
         raise _NotStable
 
 
@@ -383,14 +392,16 @@ def ingest_many(
     analyzer: Analyzer,
     force: bool = False,
     require_stable: bool = False,
+    settled: Mapping[str, FileFingerprint] | None = None,
     policy: PolicyInputs | None = None,
 ) -> Iterator[IngestOutcome]:
     """ingest_path over many files, a batch at a time: one fast-path lookup per batch, then
     the files read are written in one transaction of bulk statements (store/bulk.py). Same
     rows, records and outcomes as ingest_path file by file. Outcomes are yielded only once
-    their batch is committed, so what a caller reports is durable. `require_stable` as for
-    ingest_path (a watcher's burst)."""
-    ctx = _Context(catalog, analyzer, force, require_stable, policy or default_inputs())
+    their batch is committed, so what a caller reports is durable. `require_stable` and
+    `settled` as for ingest_path (a watcher's burst)."""
+    inputs = policy or default_inputs()
+    ctx = _Context(catalog, analyzer, force, require_stable, inputs, None, settled or {})
     chunk: list[_Target] = []
     for given in paths:
         path = Path(os.path.abspath(given))
@@ -524,7 +535,7 @@ def _settle(
             written = write_batch(session, [p for _i, _t, p in pending], ctx.policy)
             if ctx.stable:
                 for _i, _t, p in pending:  # rows written, so locked until the commit
-                    _check_still_on_disk(p.report)
+                    _check_still_on_disk(p.report, ctx.settled.get(p.key))
     except (IntegrityError, _NotStable):
         # A concurrent writer, or (require_stable) a file changed under us: file by file,
         # where retries take the update path and only the changed file is skipped.
@@ -550,6 +561,7 @@ def _per_file(targets: list[_Target], ctx: _Context) -> list[IngestOutcome]:
                 analyzer=ctx.analyzer,
                 force=ctx.force,
                 require_stable=ctx.stable,
+                settled=ctx.settled,
                 policy=ctx.policy,
                 batch=batch,
             )

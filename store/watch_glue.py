@@ -95,8 +95,9 @@ class SettledFingerprints:
     When the tracker reports a path ready, that is the fingerprint it judged settled. The
     loop may call back much later (a backlog of arrivals, a retry); if the file was opened
     for rewriting meanwhile, a reader could catch it half-written during a pause of the
-    writer, with a fingerprint stable across the read. Comparing with the settled one at
-    call time closes that gap: the rewrite's own events bring the path back once it settles.
+    writer, with a fingerprint stable across the read. Comparing with the settled one when
+    committing (under the path's lock, store/ingest.py) closes that gap: the rewrite's own
+    events bring the path back once it settles.
     """
 
     def __init__(self, stat: Callable[[Path], FileFingerprint | None] = stat_fingerprint) -> None:
@@ -111,13 +112,19 @@ class SettledFingerprints:
             self._last[path] = fingerprint
         return fingerprint
 
-    def changed_since_settled(self, path: Path) -> bool:
-        """True when `path` is no longer what the tracker last saw (forgets it either way)."""
-        settled = self._last.pop(path, None)
-        return settled is not None and self._stat(path) != settled
+    def get(self, path: Path) -> FileFingerprint | None:
+        """What the tracker last saw of `path`: when it reported it ready, what settled."""
+        return self._last.get(path)
+
+    def still(self, path: Path, settled: FileFingerprint | None) -> bool:
+        """Whether `path` is still what settled (True when that is not known)."""
+        return settled is None or self._stat(path) == settled
 
     def forget(self, path: Path) -> None:
-        """`path` moved or was deleted; when it was a folder, so was everything below it."""
+        self._last.pop(path, None)
+
+    def forget_below(self, path: Path) -> None:
+        """`path` was deleted; when it was a folder, so was everything below it."""
         if self._last.pop(path, None) is None:
             for below in [p for p in self._last if p.is_relative_to(path)]:
                 del self._last[below]
@@ -182,21 +189,30 @@ class WatchGlue:
     def ingest(self, path: Path) -> None:
         s = self._s
         self._event_seen()
-        if s.settled.changed_since_settled(path):
-            return  # written again since it settled: it settles again, then is read
-        with retry_on_catalog_errors(s.catalog):
-            outcome = ingest_settled(path, catalog=s.catalog, analyzer=s.analyzer)
-        if outcome is not None:
-            self._tell(outcome)
+        settled = s.settled.get(path)
+        if s.settled.still(path, settled):  # else written again: it settles again, then is read
+            with retry_on_catalog_errors(s.catalog):
+                outcome = ingest_settled(
+                    path, catalog=s.catalog, analyzer=s.analyzer, settled=settled
+                )
+            if outcome is not None:
+                self._tell(outcome)
+        s.settled.forget(path)
 
     def ingest_many(self, paths: list[Path]) -> None:
         """A burst of settled files (a delivery moved in): written in batches, like a scan."""
         s = self._s
         self._event_seen()
-        settled = [path for path in paths if not s.settled.changed_since_settled(path)]
+        settled = {path: s.settled.get(path) for path in paths}
+        known = {path: fp for path, fp in settled.items() if fp is not None}
+        still = [path for path in paths if s.settled.still(path, settled[path])]
         with retry_on_catalog_errors(s.catalog):
-            for outcome in ingest_settled_many(settled, catalog=s.catalog, analyzer=s.analyzer):
+            for outcome in ingest_settled_many(
+                still, catalog=s.catalog, analyzer=s.analyzer, settled=known
+            ):
                 self._tell(outcome)
+        for path in paths:
+            s.settled.forget(path)
 
     def sidecar(self, sidecar: Path) -> None:
         """A settled `.c2pa`: read its asset again with it (ingest_path pairs them), unless the
@@ -216,7 +232,7 @@ class WatchGlue:
     def delete(self, path: Path) -> None:
         s = self._s
         self._event_seen()
-        s.settled.forget(path)
+        s.settled.forget_below(path)
         with retry_on_catalog_errors(s.catalog):
             record_deletion(path, catalog=s.catalog, analyzer=s.analyzer, report=self._report)
 

@@ -8,7 +8,7 @@ path that is gone is marked missing. `store/watch_glue.py` adapts this to the wa
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from provenance.analyze import Analyzer
+from provenance.model import FileFingerprint
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
 from store.db import Catalog
@@ -60,21 +61,38 @@ def _ignore_change(_change: Change) -> None:
     return None
 
 
-def ingest_settled(path: Path, *, catalog: Catalog, analyzer: Analyzer) -> IngestOutcome | None:
-    """Ingest a file the watcher saw settle; None when it is already gone (its move or delete
-    event follows). Recorded only if still unchanged on disk once its row is locked."""
+def ingest_settled(
+    path: Path,
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    settled: FileFingerprint | None = None,
+) -> IngestOutcome | None:
+    """Ingest a file the watcher saw settle (with fingerprint `settled`, when known); None
+    when it is already gone (its move or delete event follows). Recorded only if, once its
+    row is locked, it is still what was read and what settled."""
     if not os.path.lexists(path):
         return None
-    return ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
+    expected = {path_key(path): settled} if settled is not None else None
+    return ingest_path(
+        path, catalog=catalog, analyzer=analyzer, require_stable=True, settled=expected
+    )
 
 
 def ingest_settled_many(
-    paths: list[Path], *, catalog: Catalog, analyzer: Analyzer
+    paths: list[Path],
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    settled: Mapping[Path, FileFingerprint] | None = None,
 ) -> Iterator[IngestOutcome]:
     """ingest_settled for a burst: written in batches (one transaction per batch, as `prov
     scan` does), each outcome yielded once its batch is committed."""
     present = [path for path in paths if os.path.lexists(path)]
-    yield from ingest_many(present, catalog=catalog, analyzer=analyzer, require_stable=True)
+    expected = {path_key(path): fp for path, fp in (settled or {}).items()}
+    yield from ingest_many(
+        present, catalog=catalog, analyzer=analyzer, require_stable=True, settled=expected
+    )
 
 
 # -- reconcile -------------------------------------------------------------------------------

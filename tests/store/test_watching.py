@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 import store.ingest
-from provenance.analyze import Analyzer
+from provenance.analyze import Analyzer, fingerprint
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
 from store.db import Catalog
 from store.ingest import IngestAction, ingest_path
@@ -25,7 +25,16 @@ from store.watchers import (
     list_watchers,
     upsert_watcher,
 )
-from store.watching import MISSING, MOVED, Change, reconcile, record_deletion, record_move
+from store.watching import (
+    MISSING,
+    MOVED,
+    Change,
+    ingest_settled,
+    ingest_settled_many,
+    reconcile,
+    record_deletion,
+    record_move,
+)
 from tests.conftest import DevPki, write_jpeg
 
 RED, GREEN, BLUE = (200, 10, 10), (10, 200, 10), (10, 10, 200)
@@ -279,6 +288,27 @@ def test_require_stable_records_nothing_for_a_file_changed_or_gone_after_reading
     gone = ingest_path(root / "gone.jpg", catalog=catalog, analyzer=analyzer, require_stable=True)
     assert gone.action is IngestAction.SKIPPED  # moved or deleted: its event records that
     assert _count(catalog, PathEntry) == 1
+
+
+def test_a_file_rewritten_after_it_settled_is_not_recorded_alone_or_in_a_burst(
+    catalog: Catalog, analyzer: Analyzer, root: Path
+) -> None:
+    # The rewrite began before the read and paused through it: the read and the commit agree,
+    # only the fingerprint the watcher saw settle tells it is not the settled file.
+    plate, other = write_jpeg(root / "plate.jpg"), write_jpeg(root / "other.jpg", GREEN)
+    settled = {path: fingerprint(path) for path in (plate, other)}
+    write_jpeg(plate, RED)
+    alone = ingest_settled(plate, catalog=catalog, analyzer=analyzer, settled=settled[plate])
+    assert alone is not None and alone.action is IngestAction.SKIPPED
+    burst = list(
+        ingest_settled_many([plate, other], catalog=catalog, analyzer=analyzer, settled=settled)
+    )
+    assert {Path(o.path).name: o.action for o in burst} == {
+        "plate.jpg": IngestAction.SKIPPED,
+        "other.jpg": IngestAction.NEW,
+    }
+    with catalog.session() as session:
+        assert get_path(session, path_key(plate)) is None
 
 
 # -- heartbeats and totals -------------------------------------------------------------------
