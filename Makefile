@@ -38,5 +38,8 @@ samples: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scan.py
 
+bench-watch: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_watch.py
+
 clean:
 	rm -rf $(VENV) prov.db prov.db-wal prov.db-shm .pytest_cache .mypy_cache .ruff_cache
