@@ -127,8 +127,8 @@ class WatchLoop:
 
     def step(self) -> None:
         """One turn: take events, collect settled paths, make the due callbacks."""
+        self._schedule_rescan()  # first, so a due rescan (the start-up one) does not wait
         self._drain(self._wait_time())
-        self._schedule_rescan()
         self._collect_ready()
         self._perform_due()
         self._beat()

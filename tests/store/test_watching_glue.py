@@ -62,7 +62,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def harness(catalog: Catalog, analyzer: Analyzer, root: Path) -> Harness:
-    limit_lock_wait(catalog, 0.2)
+    limit_lock_wait(catalog, 0.05)
     return Harness(catalog, analyzer, root)
 
 
