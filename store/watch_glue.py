@@ -31,6 +31,7 @@ from provenance.watch.loop import RetryLater, WatchCallbacks
 from provenance.watch.settle import stat_fingerprint
 from store.db import Catalog, redact
 from store.ingest import CatalogUnavailable, IngestAction, IngestOutcome, RunSummary
+from store.policy_store import PolicyInputs
 from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
 from store.watching import (
     MISSING,
@@ -147,6 +148,8 @@ class WatchSetup:
     heartbeat_every: float = HEARTBEAT_EVERY
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
+    # The risk policy inputs (issue 4), loaded once; None: the shipped policy, no production.
+    policy: PolicyInputs | None = None
 
 
 @dataclass
@@ -193,7 +196,7 @@ class WatchGlue:
         if s.settled.still(path, settled):  # else written again: it settles again, then is read
             with retry_on_catalog_errors(s.catalog):
                 outcome = ingest_settled(
-                    path, catalog=s.catalog, analyzer=s.analyzer, settled=settled
+                    path, catalog=s.catalog, analyzer=s.analyzer, settled=settled, policy=s.policy
                 )
             if outcome is not None:
                 self._tell(outcome)
@@ -208,7 +211,7 @@ class WatchGlue:
         still = [path for path in paths if s.settled.still(path, settled[path])]
         with retry_on_catalog_errors(s.catalog):
             for outcome in ingest_settled_many(
-                still, catalog=s.catalog, analyzer=s.analyzer, settled=known
+                still, catalog=s.catalog, analyzer=s.analyzer, settled=known, policy=s.policy
             ):
                 self._tell(outcome)
         for path in paths:
@@ -227,14 +230,23 @@ class WatchGlue:
         self._event_seen()
         s.settled.forget(src)
         with retry_on_catalog_errors(s.catalog):
-            record_move(src, dest, catalog=s.catalog, analyzer=s.analyzer, report=self._report)
+            record_move(
+                src,
+                dest,
+                catalog=s.catalog,
+                analyzer=s.analyzer,
+                report=self._report,
+                policy=s.policy,
+            )
 
     def delete(self, path: Path) -> None:
         s = self._s
         self._event_seen()
         s.settled.forget_below(path)
         with retry_on_catalog_errors(s.catalog):
-            record_deletion(path, catalog=s.catalog, analyzer=s.analyzer, report=self._report)
+            record_deletion(
+                path, catalog=s.catalog, analyzer=s.analyzer, report=self._report, policy=s.policy
+            )
 
     def rescan(self) -> None:
         """Reconcile every watched folder; the first run is the start-up catch-up."""
@@ -249,6 +261,7 @@ class WatchGlue:
                 report=self._report_rescan,
                 settling=self._settle_later,
                 keep_going=self._keep_going,
+                policy=s.policy,
             )
         if not s.stop_event.is_set():
             s.notify(self._rescan_line(summary))

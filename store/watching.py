@@ -32,6 +32,7 @@ from store.ingest import (
     scan_targets,
 )
 from store.models import PathEntry, Version, utcnow
+from store.policy_store import PolicyInputs
 from store.records import version_record
 from store.repository import get_path, path_key
 
@@ -67,6 +68,7 @@ def ingest_settled(
     catalog: Catalog,
     analyzer: Analyzer,
     settled: FileFingerprint | None = None,
+    policy: PolicyInputs | None = None,
 ) -> IngestOutcome | None:
     """Ingest a file the watcher saw settle (with fingerprint `settled`, when known); None
     when it is already gone (its move or delete event follows). Recorded only if, once its
@@ -75,7 +77,12 @@ def ingest_settled(
         return None
     expected = {path_key(path): settled} if settled is not None else None
     return ingest_path(
-        path, catalog=catalog, analyzer=analyzer, require_stable=True, settled=expected
+        path,
+        catalog=catalog,
+        analyzer=analyzer,
+        require_stable=True,
+        settled=expected,
+        policy=policy,
     )
 
 
@@ -85,13 +92,19 @@ def ingest_settled_many(
     catalog: Catalog,
     analyzer: Analyzer,
     settled: Mapping[Path, FileFingerprint] | None = None,
+    policy: PolicyInputs | None = None,
 ) -> Iterator[IngestOutcome]:
     """ingest_settled for a burst: written in batches (one transaction per batch, as `prov
     scan` does), each outcome yielded once its batch is committed."""
     present = [path for path in paths if os.path.lexists(path)]
     expected = {path_key(path): fp for path, fp in (settled or {}).items()}
     yield from ingest_many(
-        present, catalog=catalog, analyzer=analyzer, require_stable=True, settled=expected
+        present,
+        catalog=catalog,
+        analyzer=analyzer,
+        require_stable=True,
+        settled=expected,
+        policy=policy,
     )
 
 
@@ -107,6 +120,7 @@ def reconcile(
     report: Report = _ignore_change,
     settling: Callable[[Path], bool] | None = None,
     keep_going: Callable[[], bool] | None = None,
+    policy: PolicyInputs | None = None,
 ) -> RunSummary:
     """Bring the catalog in line with `folders`: ingest what is new or changed (unchanged
     files take ingest's fast path), then mark missing the catalogued paths below the folders
@@ -129,7 +143,10 @@ def reconcile(
             if settling is None or not settling(path):
                 yield path
 
-    for outcome in ingest_many(wanted(), catalog=catalog, analyzer=analyzer, require_stable=True):
+    outcomes = ingest_many(
+        wanted(), catalog=catalog, analyzer=analyzer, require_stable=True, policy=policy
+    )
+    for outcome in outcomes:
         _tell(outcome, summary, report)
     if stopped[0]:
         return summary
@@ -158,7 +175,12 @@ def _tell(outcome: IngestOutcome, summary: RunSummary, report: Report) -> None:
 
 
 def record_deletion(
-    path: Path, *, catalog: Catalog, analyzer: Analyzer, report: Report = _ignore_change
+    path: Path,
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    report: Report = _ignore_change,
+    policy: PolicyInputs | None = None,
 ) -> int:
     """`path` was deleted: it, or everything below it when it was a folder, is marked missing
     (its history stays). Repeats are harmless. A deleted sidecar makes its asset be read again,
@@ -167,7 +189,7 @@ def record_deletion(
     for record in records:
         report(Change(MISSING, record))
     if is_sidecar(path) and (asset := asset_for_sidecar(path)) is not None:
-        outcome = ingest_settled(asset, catalog=catalog, analyzer=analyzer)
+        outcome = ingest_settled(asset, catalog=catalog, analyzer=analyzer, policy=policy)
         if outcome is not None and outcome.action not in _SILENT:
             report(Change.ingested(outcome))
     return len(records)
@@ -219,7 +241,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def record_move(
-    src: Path, dest: Path, *, catalog: Catalog, analyzer: Analyzer, report: Report = _ignore_change
+    src: Path,
+    dest: Path,
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    report: Report = _ignore_change,
+    policy: PolicyInputs | None = None,
 ) -> bool:
     """`src` was renamed to `dest`. The content keeps its identity (its SHA-256): `dest` gets a
     version with the same hash, and `src` is marked missing with `moved_to=dest`. A no-op when
@@ -229,7 +257,7 @@ def record_move(
     with catalog.session() as session:
         if get_path(session, src_key) is None:
             return False
-    outcome = ingest_settled(dest, catalog=catalog, analyzer=analyzer)
+    outcome = ingest_settled(dest, catalog=catalog, analyzer=analyzer, policy=policy)
     _point_to(src_key, dest_key, catalog)
     if outcome is not None and outcome.action not in _SILENT:
         report(Change(MOVED, outcome.record, moved_from=src_key))

@@ -23,6 +23,7 @@ import click
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
 from cli.output import json_line
+from provenance.policy import FolderRole
 from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
 from provenance.watch.ignore import ignore_globs
 from provenance.watch.loop import LoopTiming, WatchLoop
@@ -178,7 +179,12 @@ def _reconcile_once(
 ) -> None:
     """--once: catch up and exit; 1 when a file failed, like `prov scan`."""
     summary = reconcile(
-        roots, catalog=app.catalog(), analyzer=app.analyzer(), ignore=ignore, report=printer
+        roots,
+        catalog=app.catalog(),
+        analyzer=app.analyzer(),
+        ignore=ignore,
+        report=printer,
+        policy=app.policy_inputs(),
     )
     for failed in summary.failures:
         click.echo(f"{failed.status}: {failed.path}: {failed.reason}", err=True)
@@ -267,6 +273,7 @@ def _setup(
         notify=lambda message: click.echo(f"watch: {message}", err=True),
         ignore=ignore,
         quiet_window=options.quiet_window,
+        policy=app.policy_inputs(role=FolderRole(options.role) if options.role else None),
     )
 
 

@@ -117,3 +117,30 @@ def test_status_shows_watchers_and_totals(runner: CliRunner, db_url: str, delive
     table = invoke(runner, db_url, "status").stdout
     assert "running" in table and "final" in table
     assert "catalog: 2 path(s) (0 missing), 2 version(s), 2 distinct content(s)" in table
+
+
+def test_watch_classifies_with_the_production_config_like_scan(
+    runner: CliRunner, db_url: str, tmp_path: Path, sign_jpeg
+) -> None:
+    from provenance.c2pa_io import action
+
+    final = tmp_path / "show" / "final"
+    final.mkdir(parents=True)
+    sign_jpeg(
+        "archival.jpg",
+        actions=[
+            action("c2pa.created", digital_source_type="digitalCapture"),
+            action("c2pa.edited", digital_source_type="compositeWithTrainedAlgorithmicMedia"),
+        ],
+    ).rename(final / "archival.jpg")
+    config = tmp_path / "prov.toml"
+    config.write_text(
+        '[production]\ntitle = "Doc"\nkind = "documentary"\n'
+        '[[production.folders]]\nglob = "final/**"\nrole = "final"\n'
+    )
+    result = invoke(runner, db_url, "--config", str(config), "watch", "--once", "--jsonl", str(final))
+    assert result.exit_code == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["risk"]["outcome"] == "approval-required"
+    fired = {rule["id"] for rule in record["risk"]["rules"]}
+    assert {"AA-FINAL", "AA-MISLEADING"} <= fired
