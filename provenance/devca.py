@@ -64,7 +64,7 @@ def make_dev_ca(common_name: str = "prov dev root CA", *, valid_days: int = 3650
     builder = (
         _base_builder(name, name, key.public_key(), valid_days)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_ca_key_usage(), critical=True)
+        .add_extension(_key_usage(ca=True), critical=True)
         .add_extension(ski, critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
@@ -119,7 +119,7 @@ def _end_entity_extensions(
     ekus = [ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING_OID]
     return [
         (x509.BasicConstraints(ca=False, path_length=None), True),
-        (_signer_key_usage(), True),
+        (_key_usage(ca=False), True),
         # Never anyExtendedKeyUsage: c2pa-rs rejects it outright.
         (x509.ExtendedKeyUsage(ekus), False),
         (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False),
@@ -152,30 +152,17 @@ def _name(common_name: str, organization: str) -> x509.Name:
     )
 
 
-def _ca_key_usage() -> x509.KeyUsage:
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """A CA signs certificates and CRLs only; the signer signs claims only (keyCertSign on a
+    non-CA with digitalSignature is rejected by c2pa-rs, so keep each minimal)."""
     return x509.KeyUsage(
-        digital_signature=False,
+        digital_signature=not ca,
         content_commitment=False,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _signer_key_usage() -> x509.KeyUsage:
-    # keyCertSign on a non-CA with digitalSignature is rejected by c2pa-rs; keep it minimal.
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
         encipher_only=False,
         decipher_only=False,
     )
