@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -152,6 +153,16 @@ class Version(Base):
     # Generative-AI involvement
     involvement: Mapped[str] = mapped_column(String(20), default="unknown")
     ai_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # Software the credentials or metadata name ({"name", "source", "strength"}), for the
+    # policy's tool registry (GP-2/GP-3), whether or not it is a known generator (issue 7).
+    tool_names: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, default=list, server_default=text("'[]'")
+    )
+    # Credential readings besides the main one (a sidecar beside embedded credentials is
+    # read too, never hides them; issue 7): credential-record dicts.
+    extra_credentials: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, default=list, server_default=text("'[]'")
+    )
 
     path: Mapped[PathEntry] = relationship(foreign_keys=[path_id])
 
