@@ -18,6 +18,7 @@ from cli.commands import (
     escalations,
     ls,
     policy,
+    reported,
     scan,
     show,
     status,
@@ -131,6 +132,7 @@ prov.add_command(classify.classify)
 prov.add_command(escalations.escalations)
 prov.add_command(approve.approve)
 prov.add_command(approve.reject)
+prov.add_command(reported.reported)
 prov.add_command(audit.audit)
 prov.add_command(check.check)
 

@@ -12,8 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.policy.model import Outcome
+
 CONFIG_FILE_NAME = "prov.toml"
-_KNOWN_TABLES = {"catalog", "trust", "production", "policy", "watch", "tools"}
+_KNOWN_TABLES = {"catalog", "trust", "production", "policy", "watch", "tools", "gate"}
+# `prov check` without --fail-on and without `[gate] fail_on`: the guidance asks the studio
+# contact *before proceeding* with anything that escalates, so an undecided escalation must
+# not pass a delivery gate (issue 7; docs/policy.md "The gate").
+DEFAULT_FAIL_ON = Outcome.ESCALATE
+GATE_LEVELS = tuple(o for o in Outcome if o is not Outcome.NONE)  # what --fail-on accepts
 
 
 class ConfigError(ValueError):
@@ -25,6 +32,7 @@ class Settings:
     source: Path | None = None  # the config file read, if any
     db: str | None = None
     trust_anchors: Path | None = None
+    gate_fail_on: Outcome | None = None  # `[gate] fail_on`; None: not set in the file
     # Raw tables for later features (policy, production, watch); each validates its own.
     tables: dict[str, Any] = field(default_factory=dict)
 
@@ -58,8 +66,26 @@ def load_settings(path: Path | None) -> Settings:
         source=path,
         db=_optional_str(data, path, "catalog", "db"),
         trust_anchors=_relative_path(path, _optional_str(data, path, "trust", "anchors")),
+        gate_fail_on=_gate_fail_on(data, path),
         tables=data,
     )
+
+
+def _gate_fail_on(data: dict[str, Any], path: Path) -> Outcome | None:
+    """`[gate] fail_on`, checked strictly: a typo must never quietly loosen the gate."""
+    section = data.get("gate", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [gate] must be a table")
+    unknown = sorted(set(section) - {"fail_on"})
+    if unknown:
+        raise ConfigError(f"{path}: gate.{unknown[0]}: unknown key (known: fail_on)")
+    value = section.get("fail_on")
+    if value is None:
+        return None
+    levels = ", ".join(GATE_LEVELS)
+    if not isinstance(value, str) or value not in GATE_LEVELS:
+        raise ConfigError(f"{path}: gate.fail_on: {value!r} is not one of {levels}")
+    return Outcome(value)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -1,10 +1,15 @@
-"""Written decisions (approve / reject) on versions and the risk and approval state of a
-version (issue 4). Repository style: the session is the caller's; nothing here commits.
+"""Written decisions (approve / reject, issue 4) and reports (`prov reported`, issue 7) on
+versions, and the risk and approval state of a version. Repository style: the session is the
+caller's; nothing here commits.
 
 An approval covers exactly the version it names: a changed file is a new version and needs a
 new one. Decisions are append-only; the standing one is the latest, and a decision on the
 whole version (no rule id) supersedes every earlier decision on that version. Rule-scoped
 approvals add up: the version is approved once every rule at its outcome has one.
+
+A report says the version's intended use was shared with the studio contact, which the
+guidance expects even when the risk is low: a `socialize` version is `to-report` until it has
+one (or an approval). A report never approves anything and never supersedes a decision.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from store.audit import EventKind, append_event, row_ref
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DecisionRow
 
-APPROVE, REJECT = "approve", "reject"
+APPROVE, REJECT, REPORT = "approve", "reject", "report"
 NOT_CLASSIFIED = "not classified yet: run `prov classify`"
 
 
@@ -74,9 +79,10 @@ class PolicyState:
         }
 
     def approval(self) -> dict[str, Any]:
-        """The `approval` key: state approved | rejected | pending | not-needed, and who
-        decided, on which document, when, and for which rule (null: the whole version)."""
-        standing = _standing(self.decisions)
+        """The `approval` key: state approved | rejected | pending | to-report | reported |
+        not-needed, and who decided (or reported), on which document, when, for which rule
+        (null: the whole version) and, for a report, to whom."""
+        standing = _standing(d for d in self.decisions if d.decision != REPORT)
         rejected = [d for d in standing.values() if d.decision == REJECT]
         if rejected:
             return _decided("rejected", max(rejected, key=lambda d: d.id))
@@ -87,11 +93,30 @@ class PolicyState:
         # Rule by rule, the rules that set the outcome need approvals: for an
         # approval-required version, its AA-* triggers (its escalations go with them).
         needed = set(self.fired(self.outcome)) if self.outcome else set()
-        if needed and self.awaits_decision and needed <= by_rule.keys():
+        if needed and self._shared_or_decided and needed <= by_rule.keys():
             latest = max((by_rule[r] for r in needed), key=lambda d: d.id)
             return {**_decided("approved", latest), "rule": ",".join(sorted(needed))}
-        state = "pending" if self.awaits_decision else "not-needed"
-        return {"state": state, "by": None, "ref": None, "at": None, "rule": None, "note": None}
+        if self.outcome == Outcome.SOCIALIZE:
+            reports = [d for d in self.decisions if d.decision == REPORT]
+            if reports:
+                return _decided("reported", max(reports, key=lambda d: d.id))
+            return _undecided("to-report")
+        return _undecided("pending" if self.awaits_decision else "not-needed")
+
+    @property
+    def _shared_or_decided(self) -> bool:
+        """Outcomes that rule approvals clear: escalations, and socialize (an approval also
+        records that the use was shared)."""
+        return self.outcome is not None and self.outcome >= Outcome.SOCIALIZE
+
+    def passes(self, threshold: Outcome) -> bool:
+        """Whether the delivery gate at `threshold` lets this version through. Fails closed:
+        an unclassified or rejected version never passes, whatever the threshold; one at or
+        above it needs an approval, or, for socialize, a report (never for escalations)."""
+        state = self.approval()["state"]
+        if self.outcome is None or state == "rejected":
+            return False
+        return self.outcome < threshold or state in ("approved", "reported")
 
 
 _NO_RISK: dict[str, Any] = {
@@ -123,7 +148,12 @@ def _decided(state: str, decision: DecisionRow) -> dict[str, Any]:
         "at": decision.created_at.isoformat(),
         "rule": decision.rule_id,
         "note": decision.note,
+        "to": decision.reported_to,
     }
+
+
+def _undecided(state: str) -> dict[str, Any]:
+    return {"state": state, **dict.fromkeys(("by", "ref", "at", "rule", "note", "to"))}
 
 
 def decision_record(decision: DecisionRow) -> dict[str, Any]:
@@ -197,11 +227,46 @@ def record_decision(
         rule_id=rule_id,
         note=note,
     )
+    kind = EventKind.APPROVE if decision == APPROVE else EventKind.REJECT
+    return _append(session, entry, version, row, kind)
+
+
+def record_report(
+    session: Session,
+    entry: PathEntry,
+    version: Version,
+    *,
+    to: str,
+    ref: str,
+    by: str,
+    note: str | None = None,
+) -> DecisionRow:
+    """Append a report that the intended use of `version` (the path's current one) was shared
+    with `to`, and its event. It clears a socialize version; it approves nothing."""
+    if not to.strip() or not ref.strip() or not by.strip():
+        raise DecisionError(
+            "a report needs to whom it went (--to), its reference (--ref) and who sent it (--by)"
+        )
+    row = DecisionRow(
+        version_id=version.id,
+        sha256=version.sha256,
+        decision=REPORT,
+        decided_by=by.strip(),
+        reference=ref.strip(),
+        reported_to=to.strip(),
+        note=note,
+    )
+    return _append(session, entry, version, row, EventKind.REPORT)
+
+
+def _append(
+    session: Session, entry: PathEntry, version: Version, row: DecisionRow, kind: EventKind
+) -> DecisionRow:
+    """Add the decision row and the audit event that vouches for it (store/audit.row_ref)."""
     session.add(row)
     session.flush()
     payload = {**decision_record(row), "version": version.seq, "row": row_ref(row)}
     payload.pop("at")  # the event's own created_at says when
-    kind = EventKind.APPROVE if decision == APPROVE else EventKind.REJECT
     append_event(session, kind, target=entry.path, sha256=version.sha256, payload=payload)
     return row
 

@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     DECLARE = "declare"  # an operator recorded a declaration
     APPROVE = "approve"
     REJECT = "reject"
+    REPORT = "report"  # intended use reported to the studio contact (`prov reported`)
 
 
 def canonical_json(value: Any) -> str:
@@ -304,9 +305,21 @@ _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "declarations": (DeclarationRow, ("path", "is_folder", "fields", "declared_by")),
     "decisions": (
         DecisionRow,
-        ("version_id", "sha256", "decision", "decided_by", "reference", "rule_id", "note"),
+        (
+            "version_id",
+            "sha256",
+            "decision",
+            "decided_by",
+            "reference",
+            "rule_id",
+            "note",
+            "reported_to",
+        ),
     ),
 }
+# Columns added after their table was first audited: digested only when set, so rows recorded
+# before the column existed (always NULL there) keep the digest their event stored.
+_DIGESTED_WHEN_SET = {("decisions", "reported_to")}
 
 
 def row_ref(row: Any) -> dict[str, Any]:
@@ -318,6 +331,9 @@ def row_ref(row: Any) -> dict[str, Any]:
 def row_digest(table: str, row: Any) -> str:
     columns = _AUDITED[table][1]
     values = {name: getattr(row, name) for name in columns}
+    for name in columns:
+        if (table, name) in _DIGESTED_WHEN_SET and values[name] is None:
+            del values[name]
     return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
 
 

@@ -56,7 +56,8 @@ def gate(
     session: Session, threshold: Outcome, paths: Sequence[str] | None = None
 ) -> list[GateFinding]:
     """Current versions (of present files, under `paths` if given) at or above `threshold`
-    that lack an approval; a rejection, or no classification, fails too."""
+    that lack an approval (for socialize: a report or an approval); a rejection, or no
+    classification, fails whatever the threshold."""
     query = repository.current_versions().where(
         PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
     )
@@ -70,20 +71,19 @@ def gate(
 def _finding(
     entry: PathEntry, version: Version, state: PolicyState, threshold: Outcome
 ) -> GateFinding | None:
+    if state.passes(threshold):
+        return None
     approval = state.approval()
     outcome = state.outcome
-    if outcome is not None and (outcome < threshold or approval["state"] == "approved"):
-        return None
-    found = GateFinding(
+    return GateFinding(
         entry.path,
         _reason(state, approval),
         version.seq,
         version.sha256,
         str(outcome) if outcome else None,
         approval["state"],
-        tuple(state.fired(threshold)),
+        tuple(state.fired(min(threshold, outcome or threshold))),
     )
-    return found
 
 
 def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
@@ -91,6 +91,8 @@ def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
         return f"not classified: {state.risk()['error']}"
     if approval["state"] == "rejected":
         return f"rejected by {approval['by']} ({approval['ref']})"
+    if state.outcome == Outcome.SOCIALIZE:
+        return "socialize: not reported to the studio contact yet"
     return f"{state.outcome} without a written approval"
 
 
@@ -128,10 +130,17 @@ def _sidecar_fp(sidecar: Path | None) -> SidecarFingerprint | None:
     return SidecarFingerprint(info.st_size, info.st_mtime_ns) if info else None
 
 
-def awaiting_decision(session: Session) -> Iterator[tuple[PathEntry, Version, PolicyState]]:
+def awaiting_decision(
+    session: Session, *, to_report: bool = False
+) -> Iterator[tuple[PathEntry, Version, PolicyState]]:
     """Current versions whose outcome is escalate or approval-required (or that could not be
-    classified) and that have no standing decision: the queue `prov escalations` shows."""
-    flt = ListFilter(risk=(str(Outcome.ESCALATE), str(Outcome.APPROVAL_REQUIRED), UNCLASSIFIED))
+    classified) and that have no standing decision: the queue `prov escalations` shows.
+    With `to_report`, instead the socialize versions not reported (nor approved) yet."""
+    if to_report:
+        flt, wanted = ListFilter(risk=(str(Outcome.SOCIALIZE),)), "to-report"
+    else:
+        risk = (str(Outcome.ESCALATE), str(Outcome.APPROVAL_REQUIRED), UNCLASSIFIED)
+        flt, wanted = ListFilter(risk=risk), "pending"
     for entry, version, state in with_states(session, list_current(session, flt)):
-        if state.approval()["state"] == "pending":
+        if state.approval()["state"] == wanted:
             yield entry, version, state

@@ -58,7 +58,9 @@ class DeclarationRow(Base):
 
 class DecisionRow(Base):
     """A written approval or rejection of exactly one version (a changed file is a new version
-    and needs its own). `rule_id` NULL: the whole version; else the one rule it addresses."""
+    and needs its own), or a report that its intended use was shared with the studio contact
+    (`prov reported`, issue 7). `rule_id` NULL: the whole version; else the one rule it
+    addresses (reports always cover the whole version)."""
 
     __tablename__ = "decisions"
     __table_args__ = (Index("ix_decisions_version_id_id", "version_id", "id"),)
@@ -66,11 +68,13 @@ class DecisionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    decision: Mapped[str] = mapped_column(String(10))  # approve | reject
-    decided_by: Mapped[str] = mapped_column(Text)
-    reference: Mapped[str] = mapped_column(Text)  # the written approval document
+    decision: Mapped[str] = mapped_column(String(10))  # approve | reject | report
+    decided_by: Mapped[str] = mapped_column(Text)  # who decided, or who reported
+    reference: Mapped[str] = mapped_column(Text)  # the written approval document, or report
     rule_id: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    # report only: to whom the intended use was reported (migration 0005)
+    reported_to: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,17 +1,21 @@
 """`prov approve` and `prov reject`: record a written decision on the current version of a
-path. Decisions are append-only; an approval covers exactly the version it names."""
+path. Decisions are append-only; an approval covers exactly the version it names. The target
+helpers (`current_version`, `one_path`) serve `prov reported` too."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
 from store.approvals import APPROVE, REJECT, DecisionError, record_decision, state_of
-from store.models import PathEntry
+from store.models import PathEntry, Version
 from store.queries import resolve_target
+
+if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
+    from sqlalchemy.orm import Session
 
 
 def _decision_options(func: Any) -> Any:
@@ -76,10 +80,7 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
     policy = app.policy_inputs().policy
     try:
         with app.catalog().transaction() as session:
-            entry = one_path(resolve_target(session, target), target)
-            version = entry.current_version
-            if version is None:
-                fail(f"{entry.path} has no recorded version", hint="run `prov scan` on it")
+            entry, version = current_version(session, target)
             record_decision(session, entry, version, decision=decision, policy=policy, **fields)
             approval = state_of(session, version.id).approval()
             sha = (version.sha256 or "-")[:12]
@@ -93,6 +94,15 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
 
 _LS_HINT = "run `prov ls` to see paths"
 _DONE = {APPROVE: "approved", REJECT: "rejected"}
+
+
+def current_version(session: Session, target: str) -> tuple[PathEntry, Version]:
+    """The catalogued path TARGET names and its current version; a usage error otherwise."""
+    entry = one_path(resolve_target(session, target), target)
+    version = entry.current_version
+    if version is None:
+        fail(f"{entry.path} has no recorded version", hint="run `prov scan` on it")
+    return entry, version
 
 
 def one_path(entries: list[PathEntry], target: str) -> PathEntry:

@@ -1,4 +1,5 @@
-"""`prov escalations`: what awaits a decision, grouped by production title and folder."""
+"""`prov escalations`: what awaits a decision (or, with --to-report, a report to the studio
+contact), grouped by production title and folder."""
 
 from __future__ import annotations
 
@@ -16,29 +17,39 @@ from store.models import PathEntry, Version
 
 
 @click.command()
+@click.option(
+    "--to-report",
+    is_flag=True,
+    help="Instead, the socialize versions not reported to the studio contact yet.",
+)
 @format_options
 @click.pass_obj
-def escalations(app: AppContext, fmt: str) -> None:
+def escalations(app: AppContext, to_report: bool, fmt: str) -> None:
     """List the current versions whose outcome is escalate or approval-required (or that
     could not be classified) and that have no decision yet, grouped by production title
     and folder, each with the rules that fired and why.
 
-    Decide with `prov approve` or `prov reject`; `prov show PATH` explains one file.
+    Decide with `prov approve` or `prov reject`; `prov show PATH` explains one file. With
+    --to-report, list the socialize versions whose use still has to be reported (`prov
+    reported`) instead.
 
     \b
     Examples:
       prov escalations
       prov escalations --json | jq 'group_by(.folder) | map({folder: .[0].folder, n: length})'
+      prov escalations --to-report
     """
     with app.catalog().session() as session:
-        items = [escalation_record(e, v, s) for e, v, s in awaiting_decision(session)]
+        queue = awaiting_decision(session, to_report=to_report)
+        items = [escalation_record(e, v, s) for e, v, s in queue]
     items.sort(key=lambda r: (r["title"] or "", r["folder"], r["path"]))
     if fmt == "table":
         _print_groups(items)
     else:
         emit(items, COLUMNS, fmt)
     if not app.quiet:
-        click.echo(f"{len(items)} version(s) await a decision", err=True)
+        waiting = "a report" if to_report else "a decision"
+        click.echo(f"{len(items)} version(s) await {waiting}", err=True)
 
 
 def escalation_record(entry: PathEntry, version: Version, state: PolicyState) -> dict[str, Any]:
@@ -53,12 +64,18 @@ def escalation_record(entry: PathEntry, version: Version, state: PolicyState) ->
         "sha256": version.sha256,
         "outcome": risk["outcome"] or "unclassified",
         "role": risk["role"],
-        "rules": [r for r in risk["rules"] if r["outcome"] in _AWAITING],
+        "rules": [r for r in risk["rules"] if r["outcome"] in _shown(risk["outcome"])],
         "error": risk["error"],
     }
 
 
 _AWAITING = ("escalate", "approval-required")
+
+
+def _shown(outcome: str | None) -> tuple[str, ...]:
+    """The rules worth listing: those that escalate, or for a socialize version its own."""
+    return ("socialize",) if outcome == "socialize" else _AWAITING
+
 
 COLUMNS = (
     Column("title", lambda r: r["title"]),

@@ -125,8 +125,9 @@ def _print_risk(
     for decision in decisions:
         scope = f" rule {decision['rule']}" if decision["rule"] else ""
         note = f": {decision['note']}" if decision["note"] else ""
+        to = f" to {decision['to']}" if decision.get("to") else ""
         click.echo(
-            f"    {decision['at'][:19]}  {decision['state']}{scope} by {decision['by']}"
+            f"    {decision['at'][:19]}  {decision['state']}{scope} by {decision['by']}{to}"
             f" (ref {decision['ref']}){note}"
         )
 
