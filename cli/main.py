@@ -108,6 +108,7 @@ def prov(
       prov ls --ai generated,edited    # what involves generative AI
       prov show deliveries/shot.exr    # credentials, ingredients, evidence
       prov escalations                 # what the genAI policy says needs a decision
+      prov reported FILE --to NAME --ref REF   # genAI use reported to the studio
       prov check deliveries/           # delivery gate: exit 3 while approvals are missing
 
     Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failures,

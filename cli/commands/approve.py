@@ -51,7 +51,8 @@ def approve(
     the whole version; with --rule it covers that rule, and the version counts as approved
     once every rule that set its outcome has one (for approval-required: each AA-* rule
     that fired; see `prov show`). A later decision never edits an earlier one: it is
-    added, and the latest counts.
+    added, and the latest counts. Approving a socialize version also records that its
+    use was shared (it no longer needs `prov reported`).
 
     \b
     Examples:
