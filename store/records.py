@@ -1,7 +1,8 @@
 """The JSON record of a catalogued path (README "JSON record"; pinned by tests/cli/test_cli.py).
 
 Later issues add keys; they never rename or remove one. Issue 4 added `risk` (the current
-classification under the genAI policy) and `approval` (the standing written decision).
+classification under the genAI policy) and `approval` (the standing written decision); issue 7
+added `approval.to` and the states `to-report` and `reported` (docs/policy.md "JSON").
 """
 
 from __future__ import annotations

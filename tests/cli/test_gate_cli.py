@@ -270,3 +270,14 @@ def test_a_gate_that_is_not_a_table_is_refused(project: Project) -> None:
     project.config.write_text('gate = "escalate"\n' + project.config.read_text("utf-8"), "utf-8")
     result = project.prov("check", code=2)
     assert f"error: {project.config}: [gate] must be a table" in result.stderr
+
+
+def test_the_config_example_of_docs_policy_md_loads_with_its_gate(tmp_path: Path) -> None:
+    from provenance.config import load_settings
+    from tests.provenance.policy.test_policy_loader import DOC
+
+    text = DOC.read_text(encoding="utf-8")
+    example = next(b for b in text.split("```toml\n")[1:] if "[gate]" in b).split("```")[0]
+    config = tmp_path / "prov.toml"
+    config.write_text(example, encoding="utf-8")
+    assert str(load_settings(config).gate_fail_on) == "escalate"
