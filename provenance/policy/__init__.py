@@ -30,6 +30,8 @@ from provenance.policy.loader import (
 from provenance.policy.model import (
     Answer,
     Classification,
+    CredentialFacts,
+    CredentialReading,
     Declaration,
     FiredRule,
     FolderRole,
@@ -55,6 +57,8 @@ __all__ = [
     "IMPLEMENTED_RULE_IDS",
     "Answer",
     "Classification",
+    "CredentialFacts",
+    "CredentialReading",
     "Declaration",
     "FiredRule",
     "FolderRole",
