@@ -103,9 +103,28 @@ def store_strength(store: object, validation_state: str | None) -> Strength:
     # No state at all: nobody vouched for the signature, so it is not "valid".
     if state is None or state.lower() not in ("valid", "trusted"):
         return Strength.SIGNED_INVALID
-    failures, _informational = validation_codes(store_dict)
-    own = [code for code in failures if not code.startswith("ingredient:")]
-    return Strength.SIGNED_INVALID if real_failures(own) else Strength.SIGNED_VALID
+    return (
+        Strength.SIGNED_INVALID
+        if real_failures(_own_failures(store_dict))
+        else Strength.SIGNED_VALID
+    )
+
+
+def _own_failures(store: dict[str, Any]) -> tuple[str, ...]:
+    """Failure codes of the active manifest itself. A legacy flat `validation_status` list
+    mixes in the ingredients' codes: those whose URL names another manifest are left to the
+    manifest graph, which weakens only that manifest (ManifestGraph.weak_nodes)."""
+    results = _dict(store.get("validation_results"))
+    if results:
+        return _codes(_dict(results.get("activeManifest")).get("failure"))
+    active = _str(store.get("active_manifest"))
+    own = []
+    for entry in _list(store.get("validation_status")):
+        code, url = _str(_dict(entry).get("code")), _str(_dict(entry).get("url")) or ""
+        names_other = "/c2pa/" in url and (active is None or f"/c2pa/{active}" not in url)
+        if code and not names_other:
+            own.append(code)
+    return tuple(own)
 
 
 def _legacy_status_codes(store: dict[str, Any]) -> tuple[str, ...]:
