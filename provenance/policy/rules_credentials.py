@@ -62,6 +62,8 @@ def invalid_finding(c: CredentialFacts | None) -> Finding | None:
         evidence += _code_lines(reading)
     if not reasons:
         return None
+    if c.reason and not c.broken:  # e.g. "orphan sidecar: no asset with the same name beside it"
+        evidence.append(f"reading: {c.reason}")
     return Finding("; ".join(reasons), tuple(evidence))
 
 

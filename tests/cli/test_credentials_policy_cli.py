@@ -222,3 +222,13 @@ def test_presented_as_real_in_a_vendor_declaration_file(
     still.with_name("crowd.jpg.genai.toml").write_text('presented_as_real = "perhaps"\n')
     result = project.prov("classify", str(still), code=1)
     assert "presented_as_real" in result.stdout + result.stderr
+
+
+def test_an_orphan_sidecar_says_why_its_credentials_fail(project: Project) -> None:
+    orphan = project.root / "wip/lost_frame.c2pa"
+    orphan.parent.mkdir(parents=True)
+    shutil.copy(SAMPLES / "orphans/lost_frame.c2pa", orphan)
+    project.prov("scan", str(project.root))
+    rule = fired(project, orphan, "PV-INVALID")
+    assert rule["reason"].startswith("the sidecar credentials fail validation")
+    assert any(e.startswith("reading: orphan sidecar") for e in rule["evidence"])
