@@ -1,5 +1,6 @@
 """The facts the policy rules look at, gathered once per asset from evidence, folder role,
-production config, declaration and tool registry. Pure.
+production config, declaration, tool registry, credential readings and the software names
+the file gives. Pure.
 """
 
 from __future__ import annotations
