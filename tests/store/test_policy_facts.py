@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
@@ -20,7 +20,7 @@ from provenance.policy import (
     load_tool_registry,
 )
 from store.db import Catalog
-from store.ingest import ingest_path
+from store.ingest import IngestAction, ingest_path
 from store.models import Version
 from store.policy_facts import credential_facts_of, reading_of, tool_names_of
 from store.policy_store import PolicyInputs, evaluate
@@ -123,3 +123,21 @@ def test_stored_readings_are_read_defensively() -> None:
     row.tool_names = [{"name": "x", "strength": "super"}, {"name": ""}, 5]
     assert credential_facts_of(row).status is FileStatus.ERROR
     assert tool_names_of(row) == (ToolName("x", "unknown", Strength.UNSIGNED),)
+
+
+def test_a_version_recorded_without_tool_names_is_read_again_by_force(
+    version: tuple[Catalog, int], tmp_path: Path
+) -> None:
+    # Versions recorded before migration 0004 have `[]`: `prov scan --force` records the
+    # names (a new version, since the reading now says more); a plain re-read stays the same.
+    catalog, version_id = version
+    path = tmp_path / "wip" / "acme.jpg"
+    again = ingest_path(path, catalog=catalog, analyzer=Analyzer(), policy=INPUTS, force=True)
+    assert again.action is IngestAction.SAME
+    with catalog.transaction() as session:
+        session.execute(update(Version).where(Version.id == version_id).values(tool_names=[]))
+    forced = ingest_path(path, catalog=catalog, analyzer=Analyzer(), policy=INPUTS, force=True)
+    assert forced.action is IngestAction.CHANGED
+    with catalog.session() as session:
+        latest = session.scalars(select(Version).order_by(Version.id.desc())).first()
+        assert latest is not None and latest.id != version_id and latest.tool_names
