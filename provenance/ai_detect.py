@@ -37,10 +37,12 @@ AI-6  Only weak signals (virtualRecording, composite, unrecognised terms, possib
       generators) -> possible. Credentials present with no genAI signal -> none.
 AI-7  No credentials and no unsigned signal -> unknown.
 
-Strength: evidence inside a manifest is signed-and-valid when the store validated (Valid or
-Trusted) and signed-but-invalid otherwise, or when an ingredient reference to that manifest
-reports its own failure (other than signingCredential.untrusted). Strength never changes
-the involvement: a genAI claim in a broken credential still counts, at its weaker strength.
+Strength: evidence inside a manifest is signed-and-valid only when the store validated (Valid
+or Trusted) with no failure code of its own (credentials.store_strength), and the manifest is
+not one that a failure code names, an ingredient reference reports failing, or that is reached
+only through such a manifest (ManifestGraph.weak_nodes); otherwise signed-but-invalid.
+Strength never changes the involvement: a genAI claim in a broken credential still counts, at
+its weaker strength (issue 7).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from provenance.credentials import store_strength
 from provenance.errors import PolicyDataError
 from provenance.manifest_graph import ManifestGraph, Signal, SignalKind, build_graph
 from provenance.model import (
@@ -143,7 +146,7 @@ def detect_ai(
     tables = _Tables(registry or load_generator_registry(), source_types or load_source_types())
     evidence: list[Evidence] = []
     if store is not None:
-        strength = _store_strength(store, validation_state)
+        strength = store_strength(store, validation_state)
         evidence += _signed_evidence(build_graph(store), strength, tables)
     evidence += _unsigned_evidence(unsigned, tables)
     unique = list(dict.fromkeys(evidence))
@@ -166,17 +169,8 @@ def _cap(level: Involvement, cap: Involvement | None) -> Involvement:
     return cap if cap is not None and _rank(level) > _rank(cap) else level
 
 
-def _store_strength(store: object, validation_state: str | None) -> Strength:
-    state = validation_state
-    if not isinstance(state, str) and isinstance(store, dict):
-        state = store.get("validation_state")
-    valid = isinstance(state, str) and state.lower() in ("valid", "trusted")
-    # No state at all: nobody vouched for the signature, so it is not "valid".
-    return Strength.SIGNED_VALID if valid else Strength.SIGNED_INVALID
-
-
 def _signed_evidence(graph: ManifestGraph, base: Strength, tables: _Tables) -> list[Evidence]:
-    ancestry, weak = graph.parent_line(), graph.failed_targets()
+    ancestry, weak = graph.parent_line(), graph.weak_nodes()
     found: list[Evidence] = []
     for label in graph.walk_order():
         node = graph.nodes[label]

@@ -30,6 +30,7 @@ from provenance.model import (
     MediaInfo,
     UnsignedMetadata,
 )
+from provenance.tool_names import tool_names
 from provenance.unsigned_meta import read_unsigned_metadata
 
 CHUNK_BYTES = 1024 * 1024
@@ -84,15 +85,13 @@ def analyze_file(path: Path, *, analyzer: Analyzer, sidecar: Path | None = None)
     before, sha256, head = opened
     media = probe_media(path, head)
     credentials, status, reason = _read_credentials(path, media, analyzer, sidecar)
-    ai = detect_ai(
-        credentials.manifest_store,
-        credentials.validation_state,
-        _unsigned(path, media),
-        analyzer.registry,
-    )
+    unsigned = _unsigned(path, media)
+    store, state = credentials.manifest_store, credentials.validation_state
+    ai = detect_ai(store, state, unsigned, analyzer.registry)
     if _changed_since(path, before):
         status, reason = FileStatus.UNREADABLE, _CHANGED_REASON
-    return AssetReport(str(path), status, reason, before, sha256, media, credentials, ai)
+    names = tool_names(store, state, unsigned)
+    return AssetReport(str(path), status, reason, before, sha256, media, credentials, ai, names)
 
 
 def analyze_orphan_sidecar(path: Path, *, analyzer: Analyzer) -> AssetReport:
@@ -106,14 +105,11 @@ def analyze_orphan_sidecar(path: Path, *, analyzer: Analyzer) -> AssetReport:
     reason = "orphan sidecar: no asset with the same name beside it" + (
         f"; {reason}" if reason else ""
     )
-    ai = detect_ai(
-        credentials.manifest_store,
-        credentials.validation_state,
-        UnsignedMetadata(),
-        analyzer.registry,
-    )
+    store, state = credentials.manifest_store, credentials.validation_state
+    ai = detect_ai(store, state, UnsignedMetadata(), analyzer.registry)
+    names = tool_names(store, state, UnsignedMetadata())
     media = MediaInfo(SIDECAR_MEDIA_TYPE)
-    return AssetReport(str(path), status, reason, before, sha256, media, credentials, ai)
+    return AssetReport(str(path), status, reason, before, sha256, media, credentials, ai, names)
 
 
 def _fingerprint_and_hash(path: Path) -> tuple[FileFingerprint, str, bytes] | AssetReport:

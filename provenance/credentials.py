@@ -13,6 +13,7 @@ from provenance.model import (
     CredentialLocation,
     CredentialSummary,
     Signer,
+    Strength,
     ValidationState,
 )
 
@@ -60,6 +61,70 @@ def validation_codes(store: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str,
         deltas = _dict(_dict(delta).get("validationDeltas"))
         failures += tuple(f"ingredient:{code}" for code in _codes(deltas.get("failure")))
     return _unique(failures), _unique(informational)
+
+
+# Codes that do not make a credential fail. Since late 2025 an untrusted signer is reported as a
+# failure next to a Valid state (DOMAIN.md section 4); the others are informational in
+# c2pa-rs >= 0.40 but appear in older `validation_status` lists.
+NOT_FAILURES = frozenset(
+    {
+        "signingCredential.untrusted",
+        "signingCredential.ocsp.skipped",
+        "cawg.x509.credential.untrusted",  # the CAWG identity's signer: untrusted, not broken
+        "ingredient.unknownProvenance",
+        "timeStamp.mismatch",
+        "timeStamp.untrusted",
+    }
+)
+# Older writers mix success codes into `validation_status` lists.
+_SUCCESS_SUFFIXES = (".match", ".validated", ".trusted", ".insideValidity", ".notRevoked")
+
+
+def is_failure_code(code: str) -> bool:
+    """Whether a validation code means the credential (or, `ingredient:`-prefixed, one of its
+    ingredients' credentials) does not verify: anything but an untrusted signer, an offline
+    revocation check and the like."""
+    base = code.removeprefix("ingredient:")
+    return base not in NOT_FAILURES and not base.endswith(_SUCCESS_SUFFIXES)
+
+
+def real_failures(codes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The codes of `codes` that mean a failed verification (is_failure_code)."""
+    return tuple(code for code in codes if isinstance(code, str) and is_failure_code(code))
+
+
+def store_strength(store: object, validation_state: str | None) -> Strength:
+    """How far claims in a manifest store can be relied on as a whole: signed-and-valid only
+    when the reader said Valid or Trusted *and* the active manifest reports no failure
+    (issue 7: a Valid state beside, say, assertion.dataHash.mismatch does not verify)."""
+    store_dict = _dict(store)
+    state = validation_state if isinstance(validation_state, str) else None
+    state = state or _str(store_dict.get("validation_state"))
+    # No state at all: nobody vouched for the signature, so it is not "valid".
+    if state is None or state.lower() not in ("valid", "trusted"):
+        return Strength.SIGNED_INVALID
+    return (
+        Strength.SIGNED_INVALID
+        if real_failures(_own_failures(store_dict))
+        else Strength.SIGNED_VALID
+    )
+
+
+def _own_failures(store: dict[str, Any]) -> tuple[str, ...]:
+    """Failure codes of the active manifest itself. A legacy flat `validation_status` list
+    mixes in the ingredients' codes: those whose URL names another manifest are left to the
+    manifest graph, which weakens only that manifest (ManifestGraph.weak_nodes)."""
+    results = _dict(store.get("validation_results"))
+    if results:
+        return _codes(_dict(results.get("activeManifest")).get("failure"))
+    active = _str(store.get("active_manifest"))
+    own = []
+    for entry in _list(store.get("validation_status")):
+        code, url = _str(_dict(entry).get("code")), _str(_dict(entry).get("url")) or ""
+        names_other = "/c2pa/" in url and (active is None or f"/c2pa/{active}" not in url)
+        if code and not names_other:
+            own.append(code)
+    return tuple(own)
 
 
 def _legacy_status_codes(store: dict[str, Any]) -> tuple[str, ...]:

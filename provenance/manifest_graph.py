@@ -14,24 +14,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from provenance.credentials import is_failure_code
+
 # c2pa.actions, c2pa.actions.v2 and the `__N` multiples (DOMAIN.md section 4).
 _ACTIONS_LABEL = re.compile(r"^c2pa\.actions(\.v\d+)?(__\d+)?$")
 # Where writers put a source type besides the action's own field (Firefly third-party models).
 _PARAMETER_SOURCE_TYPE = "com.adobe.digitalSourceType"
-# Codes that do not make an ingredient's credential invalid. Since late 2025 an untrusted
-# signer is reported as a failure next to a Valid state (DOMAIN.md section 4); the others
-# are informational in c2pa-rs >= 0.40 but appear in older ingredient `validation_status`.
-_NOT_FAILURES = frozenset(
-    {
-        "signingCredential.untrusted",
-        "signingCredential.ocsp.skipped",
-        "ingredient.unknownProvenance",
-        "timeStamp.mismatch",
-        "timeStamp.untrusted",
-    }
-)
-# Older writers mix success codes into an ingredient's `validation_status` list.
-_SUCCESS_SUFFIXES = (".match", ".validated", ".trusted", ".insideValidity", ".notRevoked")
 
 
 class SignalKind(StrEnum):
@@ -70,6 +58,10 @@ class ManifestNode:
 class ManifestGraph:
     active: str | None
     nodes: Mapping[str, ManifestNode]  # in store order
+    # Manifests a failure code of the store's validation results names (issue 7).
+    failed: frozenset[str] = frozenset()
+    # An ingredient failure no manifest can be found for: every ingredient is suspect.
+    unattributed_failure: bool = False
 
     def walk_order(self) -> list[str]:
         """Every node once: reachable from the active manifest first (breadth first), then
@@ -92,8 +84,21 @@ class ManifestGraph:
             if ref.failed and ref.target
         )
 
-    def _reachable(self, start: str | None, *, parents_only: bool) -> list[str]:
-        if start is None or start not in self.nodes:
+    def weak_nodes(self) -> frozenset[str]:
+        """Nodes whose claims do not verify: those a failure names or an ingredient reference
+        reports failing, and those the active manifest reaches only through such nodes (the
+        link to the asset is then asserted by a broken claim)."""
+        failed = self.failed | self.failed_targets()
+        if self.unattributed_failure:
+            failed |= {label for label in self.nodes if label != self.active}
+        reachable = self._reachable(self.active, parents_only=False)
+        sound = self._reachable(self.active, parents_only=False, avoid=failed)
+        return frozenset(failed | (set(reachable) - set(sound)))
+
+    def _reachable(
+        self, start: str | None, *, parents_only: bool, avoid: frozenset[str] = frozenset()
+    ) -> list[str]:
+        if start is None or start not in self.nodes or start in avoid:
             return []
         order, seen, queue = [start], {start}, deque([start])
         while queue:
@@ -101,7 +106,9 @@ class ManifestGraph:
                 if parents_only and ref.relationship != "parentOf":
                     continue
                 target = ref.target
-                if target is not None and target in self.nodes and target not in seen:
+                if target is None or target in avoid:
+                    continue
+                if target in self.nodes and target not in seen:
                     order.append(target)
                     seen.add(target)
                     queue.append(target)
@@ -118,7 +125,8 @@ def build_graph(store: object) -> ManifestGraph:
         for label, manifest in manifests.items()
         if isinstance(label, str) and isinstance(manifest, dict)
     }
-    return ManifestGraph(_active_label(store_dict, nodes), nodes)
+    failed, unattributed = _failing_labels(store_dict)
+    return ManifestGraph(_active_label(store_dict, nodes), nodes, failed, unattributed)
 
 
 def _active_label(store: dict[str, object], nodes: Mapping[str, ManifestNode]) -> str | None:
@@ -253,8 +261,38 @@ def _failing_ingredient_uris(store: dict[str, object]) -> frozenset[str]:
     return frozenset(failing)
 
 
+_MANIFEST_IN_URL = re.compile(r"/c2pa/([^/]+)")
+
+
+def _failing_labels(store: dict[str, object]) -> tuple[frozenset[str], bool]:
+    """Manifests named by the URL of a failure code (`self#jumbf=/c2pa/<label>/...`) in the
+    store's validation results or legacy `validation_status`, and whether an ingredient
+    failure names none. c2pa-rs reports an ingredient's own failures there, beside a Valid
+    state of the active manifest in some versions (issue 7)."""
+    results = _dict(store.get("validation_results"))
+    deltas = [
+        _dict(_dict(d).get("validationDeltas")) for d in _list(results.get("ingredientDeltas"))
+    ]
+    ingredient = [e for d in deltas for e in _list(d.get("failure"))]
+    active = _list(_dict(results.get("activeManifest")).get("failure"))
+    labels: set[str] = set()
+    unattributed = False
+    for entry, of_ingredient in [
+        *((e, False) for e in [*active, *_list(store.get("validation_status"))]),
+        *((e, True) for e in ingredient),
+    ]:
+        code, url = _str(_dict(entry).get("code")), _str(_dict(entry).get("url"))
+        if not code or not _is_failure(code):
+            continue
+        match = _MANIFEST_IN_URL.search(url or "")
+        if match:
+            labels.add(match.group(1))
+        unattributed |= of_ingredient and not match
+    return frozenset(labels), unattributed
+
+
 def _is_failure(code: str) -> bool:
-    return code not in _NOT_FAILURES and not code.endswith(_SUCCESS_SUFFIXES)
+    return is_failure_code(code)
 
 
 def _codes(entries: object) -> list[str]:

@@ -94,6 +94,20 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ToolName:
+    """Software a file's credentials or metadata name (issue 7): claim generators, every
+    claim_generator_info and softwareAgent name, XMP CreatorTool / AISystemUsed, PNG Software.
+    The policy matches each against the studio's tool registry (GP-2, GP-3)."""
+
+    name: str
+    source: str  # e.g. "c2pa.softwareAgent", "c2pa.claim_generator", "xmp.CreatorTool"
+    strength: Strength  # signed-and-valid only when the credential naming it verified
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "source": self.source, "strength": str(self.strength)}
+
+
+@dataclass(frozen=True)
 class AiAssessment:
     involvement: Involvement
     evidence: tuple[Evidence, ...] = ()
@@ -144,6 +158,8 @@ class UnsignedMetadata:
 
     xmp_digital_source_types: tuple[str, ...] = ()
     png_text: tuple[tuple[str, str], ...] = ()  # (keyword, text) pairs, text truncated
+    # Software names, (source, name): xmp.CreatorTool, xmp.AISystemUsed, png.Software.
+    software: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,3 +191,4 @@ class AssetReport:
     media: MediaInfo | None
     credentials: CredentialSummary
     ai: AiAssessment
+    tool_names: tuple[ToolName, ...] = ()  # software named by credentials and metadata

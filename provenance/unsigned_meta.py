@@ -1,4 +1,5 @@
-"""Provenance hints outside C2PA: XMP digital source types and genAI PNG text chunks.
+"""Provenance hints outside C2PA: XMP digital source types, genAI PNG text chunks and the
+software names XMP (xmp:CreatorTool, Iptc4xmpExt:AISystemUsed) and PNG (`Software`) give.
 
 Does I/O: reads a bounded prefix of the file and walks PNG chunk headers (seeking past image
 data). Never raises: an unreadable or corrupt file yields an empty UnsignedMetadata.
@@ -26,9 +27,12 @@ MAX_TEXT_BYTES_TOTAL = 16 * 1024 * 1024  # all text chunks of one file together
 MAX_INFLATED_BYTES = 1024 * 1024  # zTXt/iTXt: a zip bomb stops here
 MAX_TEXT_CHARS = 2000
 MAX_SOURCE_TYPES = 16
+MAX_SOFTWARE_NAMES = 16  # per property
+MAX_SOFTWARE_CHARS = 200
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORDS = frozenset({"parameters", "prompt", "workflow"})
+_PNG_SOFTWARE = "software"  # the PNG spec's keyword for the creating software
 _XMP_KEYWORD = "XML:com.adobe.xmp"
 _TEXT_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt"})
 
@@ -38,6 +42,22 @@ _DST_RE = re.compile(
     rb"""[A-Za-z][\w.-]*:DigitalSourceType\s*=\s*["']([^"'<>]{1,512})["']"""
     rb"""|<[A-Za-z][\w.-]*:DigitalSourceType\b[^>]*?rdf:resource\s*=\s*["']([^"'<>]{1,512})["']"""
     rb"""|<[A-Za-z][\w.-]*:DigitalSourceType\s*>\s*([^<]{1,512}?)\s*<"""
+)
+
+
+def _simple_property(name: str) -> re.Pattern[bytes]:
+    """An XMP text property `prefix:name` as an attribute or a text element (any prefix)."""
+    local = re.escape(name).encode()
+    return re.compile(
+        rb"""[A-Za-z][\w.-]*:""" + local + rb"""\s*=\s*["']([^"'<>]{1,512})["']"""
+        rb"""|<[A-Za-z][\w.-]*:""" + local + rb"""\s*>\s*([^<]{1,512}?)\s*<"""
+    )
+
+
+# (source, XMP property): software names, read as tool names (capped at unsigned strength).
+_SOFTWARE_PROPERTIES = (
+    ("xmp.CreatorTool", "CreatorTool", _simple_property("CreatorTool")),
+    ("xmp.AISystemUsed", "AISystemUsed", _simple_property("AISystemUsed")),
 )
 
 
@@ -61,24 +81,45 @@ def read_unsigned_metadata(path: Path, media_type: str) -> UnsignedMetadata:
             for keyword, text in chunks
             if keyword.lower() in PNG_KEYWORDS
         ),
+        software=software_names(xmp_texts, chunks),
     )
 
 
 def xmp_source_types(blobs: list[bytes]) -> tuple[str, ...]:
     """Distinct DigitalSourceType values found in XMP text, in order of appearance."""
+    return _xmp_values(blobs, b"DigitalSourceType", _DST_RE, MAX_SOURCE_TYPES)
+
+
+def software_names(
+    blobs: list[bytes], chunks: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """(source, name) of the software XMP and PNG text chunks name, bounded (issue 7)."""
+    found: list[tuple[str, str]] = []
+    for source, marker, pattern in _SOFTWARE_PROPERTIES:
+        values = _xmp_values(blobs, marker.encode(), pattern, MAX_SOFTWARE_NAMES)
+        found += [(source, value[:MAX_SOFTWARE_CHARS]) for value in values]
+    png = [text.strip() for keyword, text in chunks if keyword.lower() == _PNG_SOFTWARE]
+    found += [("png.Software", name[:MAX_SOFTWARE_CHARS]) for name in png[:MAX_SOFTWARE_NAMES]]
+    return tuple(dict.fromkeys((source, name) for source, name in found if name))
+
+
+def _xmp_values(
+    blobs: list[bytes], marker: bytes, pattern: re.Pattern[bytes], limit: int
+) -> tuple[str, ...]:
+    """Distinct values of one XMP property, in order of appearance, at most `limit`."""
     found: dict[str, None] = {}
-    for window in (w for blob in blobs for w in _windows(blob)):
-        for match in _DST_RE.finditer(window):
+    for window in (w for blob in blobs for w in _windows(blob, marker)):
+        for match in pattern.finditer(window):
             raw = next(group for group in match.groups() if group is not None)
             value = html.unescape(raw.decode("utf-8", "replace")).strip()
             if value:
                 found[value] = None
-            if len(found) >= MAX_SOURCE_TYPES:
+            if len(found) >= limit:
                 return tuple(found)
     return tuple(found)
 
 
-def _windows(blob: bytes, marker: bytes = b"DigitalSourceType") -> Iterator[bytes]:
+def _windows(blob: bytes, marker: bytes) -> Iterator[bytes]:
     """Short slices around each occurrence of the marker. Running the regex over a whole MiB
     of image data costs ~15 ms a file; C-speed `find` first makes that nearly free."""
     start = blob.find(marker)
@@ -98,9 +139,14 @@ def _png_text_chunks(stream: BinaryIO) -> list[tuple[str, str]]:
         body = stream.read(length)
         stream.seek(4, 1)
         parsed = _parse_text_chunk(kind, body)
-        if parsed and (parsed[0].lower() in PNG_KEYWORDS or parsed[0] == _XMP_KEYWORD):
+        if parsed and _wanted(parsed[0]):
             chunks.append(parsed)
     return chunks
+
+
+def _wanted(keyword: str) -> bool:
+    folded = keyword.lower()
+    return folded in PNG_KEYWORDS or folded == _PNG_SOFTWARE or keyword == _XMP_KEYWORD
 
 
 def _chunk_headers(stream: BinaryIO) -> Iterator[tuple[bytes, int]]:

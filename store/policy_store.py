@@ -43,6 +43,7 @@ from store.audit import EventKind, append_event, row_ref
 from store.db import Catalog
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
+from store.policy_facts import credential_facts_of, tool_names_of
 from store.queries import LISTED_KINDS
 from store.repository import current_versions, path_key
 
@@ -214,6 +215,8 @@ def evaluate(
         declaration=declaration,
         tools=inputs.tools,
         policy=inputs.policy,
+        credentials=credential_facts_of(version),
+        tool_names=tool_names_of(version),
     )
     data = result.to_dict()
     return {

@@ -118,6 +118,7 @@ def same_reading(current: Version, report: AssetReport) -> bool:
         and current.involvement == report.ai.involvement
         and current.sidecar_path == report.credentials.sidecar_path
         and current.reason == report.reason
+        and current.tool_names == tool_name_records(report)
     )
 
 
@@ -187,7 +188,13 @@ def version_columns(report: AssetReport) -> dict[str, object]:
         "manifest_store": creds.manifest_store,
         "involvement": str(report.ai.involvement),
         "ai_evidence": [e.to_dict() for e in report.ai.evidence],
+        "tool_names": tool_name_records(report),
     }
+
+
+def tool_name_records(report: AssetReport) -> list[dict[str, str]]:
+    """Version.tool_names: the software the credentials and metadata name (issue 7)."""
+    return [name.to_dict() for name in report.tool_names]
 
 
 def mark_missing(session: Session, key: str, when: datetime | None = None) -> bool:

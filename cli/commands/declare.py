@@ -32,6 +32,11 @@ _QUESTIONS = (
     ("--references", "references_real_people_or_works", "Prompts reference real people/works?"),
     ("--key-creative", "key_creative", "Main characters, key visuals, central settings?"),
     ("--unowned-training-data", "unowned_training_data", "Trained on data not owned?"),
+    (
+        "--presented-as-real",
+        "presented_as_real",
+        "Could it be mistaken for real events, people or statements (even as background)?",
+    ),
 )
 
 

@@ -4,7 +4,11 @@ config, and the pure classification of one asset. No database, no click.
     policy = load_policy()                      # shipped default: Netflix partner guidance
     result = classify(ai, role=production.role_for(path), production=production,
                       declaration=declaration_for(path), tools=load_tool_registry(),
-                      policy=policy)
+                      policy=policy, credentials=CredentialFacts(...), tool_names=names)
+
+`credentials` (how reading the file's credentials went) and `tool_names` (the software its
+credentials and metadata name, AssetReport.tool_names) are optional: without them the
+credential rules (PV-INVALID, PV-INVALID-FINAL, PV-REMOTE) stay silent.
 """
 
 from provenance.policy.declarations import (
@@ -30,6 +34,8 @@ from provenance.policy.loader import (
 from provenance.policy.model import (
     Answer,
     Classification,
+    CredentialFacts,
+    CredentialReading,
     Declaration,
     FiredRule,
     FolderRole,
@@ -55,6 +61,8 @@ __all__ = [
     "IMPLEMENTED_RULE_IDS",
     "Answer",
     "Classification",
+    "CredentialFacts",
+    "CredentialReading",
     "Declaration",
     "FiredRule",
     "FolderRole",

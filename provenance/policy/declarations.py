@@ -103,6 +103,7 @@ _ANSWER_KEYS = (
     "references_real_people_or_works",
     "key_creative",
     "unowned_training_data",
+    "presented_as_real",  # absent: not asked (None), unlike the others (issue 7)
 )
 _PARSERS: dict[str, Callable[[Table, str], Any]] = {
     "tool": lambda t, k: tuple(s.strip() for s in t.texts(k, allow_single=True) if s.strip()),

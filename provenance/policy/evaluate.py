@@ -6,10 +6,13 @@ every rule that fired, why, on what evidence, and the policy id and version.
 
 from __future__ import annotations
 
-from provenance.model import AiAssessment, Involvement
+from collections.abc import Sequence
+
+from provenance.model import AiAssessment, Involvement, ToolName
 from provenance.policy.facts import Facts, gather
 from provenance.policy.model import (
     Classification,
+    CredentialFacts,
     Declaration,
     FiredRule,
     FolderRole,
@@ -32,8 +35,12 @@ def classify(
     declaration: Declaration | None,
     tools: ToolRegistry,
     policy: Policy,
+    credentials: CredentialFacts | None = None,
+    tool_names: Sequence[ToolName] = (),
 ) -> Classification:
-    """The policy's decision for one asset: the most severe outcome of the rules that fired."""
+    """The policy's decision for one asset: the most severe outcome of the rules that fired.
+    `credentials` (how reading them went) and `tool_names` (software the credentials and
+    metadata name) come from the catalog; without them the credential rules stay silent."""
     facts = gather(
         ai,
         role=role,
@@ -41,6 +48,8 @@ def classify(
         declaration=declaration,
         tools=tools,
         switches=policy.switches,
+        credentials=credentials,
+        tool_names=tool_names,
     )
     fired = tuple(f for r in policy.rules if r.enabled and (f := _run(r, facts)))
     return Classification(
@@ -64,4 +73,5 @@ def _run(rule_: Rule, facts: Facts) -> FiredRule | None:
         return FiredRule(rule_.id, max(rule_.outcome, Outcome.ESCALATE), reason)
     if found is None:
         return None
-    return FiredRule(rule_.id, rule_.outcome, found.reason, found.evidence, found.answer)
+    outcome = rule_.outcome if found.at_most is None else min(rule_.outcome, found.at_most)
+    return FiredRule(rule_.id, outcome, found.reason, found.evidence, found.answer)

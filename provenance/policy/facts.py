@@ -1,14 +1,24 @@
 """The facts the policy rules look at, gathered once per asset from evidence, folder role,
-production config, declaration and tool registry. Pure.
+production config, declaration, tool registry, credential readings and the software names
+the file gives. Pure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.model import INVOLVEMENT_RANK, AiAssessment, Evidence, Involvement, Strength
+from provenance.model import (
+    INVOLVEMENT_RANK,
+    AiAssessment,
+    Evidence,
+    Involvement,
+    Strength,
+    ToolName,
+)
 from provenance.policy.model import (
     Answer,
+    CredentialFacts,
     Declaration,
     FolderRole,
     ProductionConfig,
@@ -90,6 +100,8 @@ class Facts:
     declaration: Declaration | None
     tools: tuple[ToolFinding, ...]
     switches: Switches
+    # How reading the credentials went (issue 7); None: not known (pure callers, old tests).
+    credentials: CredentialFacts | None = None
 
     @property
     def declared(self) -> Declaration:
@@ -112,6 +124,8 @@ def gather(
     declaration: Declaration | None,
     tools: ToolRegistry,
     switches: Switches,
+    credentials: CredentialFacts | None = None,
+    tool_names: Sequence[ToolName] = (),
 ) -> Facts:
     return Facts(
         ai=ai,
@@ -120,8 +134,9 @@ def gather(
         role=role,
         production=production,
         declaration=declaration,
-        tools=identify_tools(ai, declaration, tools),
+        tools=identify_tools(ai, declaration, tools, tool_names),
         switches=switches,
+        credentials=credentials,
     )
 
 
@@ -136,13 +151,20 @@ def combined_involvement(ai: AiAssessment, declaration: Declaration | None) -> I
 
 
 def identify_tools(
-    ai: AiAssessment, declaration: Declaration | None, registry: ToolRegistry
+    ai: AiAssessment,
+    declaration: Declaration | None,
+    registry: ToolRegistry,
+    tool_names: Sequence[ToolName] = (),
 ) -> tuple[ToolFinding, ...]:
-    """Every tool named by the declaration or by AI evidence. Deduplicated by name and
-    reliability: a verified naming never hides a doubtful one, so more evidence never clears."""
+    """Every tool named by the declaration, by AI evidence, or by the software names of the
+    credentials and metadata that match a registry entry (issue 7: a studio's own tool is
+    known by its registry entry, not only by the built-in generators table). Deduplicated by
+    name and reliability: a verified naming never hides a doubtful one, so more evidence
+    never clears."""
     via = f"declaration {declaration.origin}" if declaration else ""
     findings = [_finding(name, via, registry) for name in declaration.tools] if declaration else []
     findings += [f for item in ai.evidence if (f := _evidence_finding(item, registry))]
+    findings += [f for name in tool_names if (f := _named_finding(name, registry))]
     unique: dict[tuple[str, bool], ToolFinding] = {}
     for finding in findings:
         unique.setdefault((finding.name.casefold(), finding.verified), finding)
@@ -167,6 +189,17 @@ def _evidence_finding(item: Evidence, registry: ToolRegistry) -> ToolFinding | N
     if names_software(item):
         return ToolFinding(item.value.strip(), describe_evidence(item), None, verified)
     return None
+
+
+def _named_finding(name: ToolName, registry: ToolRegistry) -> ToolFinding | None:
+    """A registered tool that the credentials or metadata name. A name matching no entry is
+    just software (a camera, an editor, a signing library), not a genAI tool; verified only
+    from a credential that verified: unsigned names are "unsure" at best."""
+    tool = registry.find(name.name)
+    if tool is None:
+        return None
+    via = f"{name.source} = {name.name} ({name.strength})"
+    return ToolFinding(tool.name, via, tool, name.strength is Strength.SIGNED_VALID)
 
 
 def names_software(item: Evidence) -> bool:

@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
-from provenance.model import Involvement
+from provenance.credentials import real_failures
+from provenance.model import CredentialLocation, FileStatus, Involvement, ValidationState
 
 
 class PolicyError(ValueError):
@@ -258,6 +259,9 @@ class Declaration:
     references_real_people_or_works: Answer = _U  # copyrighted works, public figures, the deceased
     key_creative: Answer = _U
     unowned_training_data: Answer = _U
+    # Could it be mistaken for real events, people or statements (Ethics trigger)? None: not
+    # asked, which changes nothing (issue 7); unlike the questions above it is no default-unsure.
+    presented_as_real: Answer | None = None
     declared_by: str | None = None
     notes: str = ""
     sources: tuple[str, ...] = ()  # declaration files merged into this one, outermost first
@@ -269,6 +273,67 @@ class Declaration:
     @property
     def origin(self) -> str:
         return ", ".join(self.sources) or "declaration"
+
+
+@dataclass(frozen=True)
+class CredentialReading:
+    """One reading of a file's credentials (embedded, sidecar or remote), as the policy
+    needs it (issue 7: credentials that fail cannot certify anything)."""
+
+    present: bool
+    location: CredentialLocation | None = None
+    validation_state: ValidationState | None = None
+    failure_codes: tuple[str, ...] = ()
+    remote_url: str | None = None
+    manifest_read: bool = False  # a manifest store was read, not only referenced
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """The codes that mean a failed verification (not e.g. an untrusted signer)."""
+        return real_failures(self.failure_codes)
+
+    @property
+    def fails(self) -> bool:
+        """Read, and does not verify: state Invalid, or a real failure code beside any state."""
+        invalid = self.validation_state is ValidationState.INVALID
+        return self.present and (invalid or bool(self.failures))
+
+    @property
+    def remote_only(self) -> bool:
+        return self.location is CredentialLocation.REMOTE and not self.manifest_read
+
+    @property
+    def where(self) -> str:
+        return f"{self.location} credentials" if self.location else "credentials"
+
+
+@dataclass(frozen=True)
+class CredentialFacts:
+    """What reading a file's credentials gave: the file status and reason, and every
+    reading (the main one first; a sidecar beside embedded credentials adds one)."""
+
+    status: FileStatus
+    readings: tuple[CredentialReading, ...] = ()
+    reason: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        """Credentials present but unparseable, or a file that could not be read at all:
+        nothing can be verified, so nothing is certified (fail closed)."""
+        return self.status in (FileStatus.ERROR, FileStatus.UNREADABLE)
+
+    @property
+    def failing(self) -> tuple[CredentialReading, ...]:
+        return tuple(r for r in self.readings if r.fails)
+
+    @property
+    def remote(self) -> tuple[CredentialReading, ...]:
+        return tuple(r for r in self.readings if r.remote_only)
+
+    @property
+    def unverifiable(self) -> bool:
+        """PV-INVALID or PV-REMOTE applies."""
+        return self.broken or bool(self.failing) or bool(self.remote)
 
 
 @dataclass(frozen=True)

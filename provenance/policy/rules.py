@@ -2,12 +2,13 @@
 
 Each function looks at the gathered Facts and returns a Finding (plain-words reason and
 evidence) when it fires; the policy data (default_policy.toml) gives each id its outcome.
+The rules on failing and remote credentials (PV-INVALID, PV-INVALID-FINAL, PV-REMOTE) are in
+rules_credentials.py; importing this module registers both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from provenance.model import Involvement
 from provenance.policy.facts import (
@@ -22,38 +23,14 @@ from provenance.policy.model import (
     Answer,
     Declaration,
     FolderRole,
+    Outcome,
     Prominence,
     UseCase,
 )
+from provenance.policy.registry import CHECKS, Check, Finding, Registered, rule
+from provenance.policy.rules_credentials import CREDENTIAL_RULE_IDS
 
-
-@dataclass(frozen=True)
-class Finding:
-    """What a rule function returns when it fires; the policy adds id and outcome."""
-
-    reason: str
-    evidence: tuple[str, ...] = ()
-    answer: Answer | None = None
-
-
-Check = Callable[[Facts], Finding | None]
-
-
-@dataclass(frozen=True)
-class Registered:
-    check: Check
-    needs_genai: bool  # only asked when genAI is involved (evidence or declaration)
-
-
-CHECKS: dict[str, Registered] = {}
-
-
-def rule(rule_id: str, *, needs_genai: bool = True) -> Callable[[Check], Check]:
-    def register(check: Check) -> Check:
-        CHECKS[rule_id] = Registered(check, needs_genai)
-        return check
-
-    return register
+__all__ = ["CHECKS", "IMPLEMENTED_RULE_IDS", "Check", "Finding", "Registered", "rule"]
 
 
 def _if_declared(f: Facts, field: str, what: str) -> Finding | None:
@@ -83,8 +60,12 @@ def pv_possible(f: Facts) -> Finding | None:
 
 @rule("PV-UNVERIFIED", needs_genai=False)
 def pv_unverified(f: Facts) -> Finding | None:
-    # Section 5: absence of C2PA is not absence of AI; the file stays "unknown".
+    # Section 5: absence of C2PA is not absence of AI; the file stays "unknown". Credentials
+    # that are present but fail, are broken or are only referenced remotely are not "no
+    # credentials": PV-INVALID and PV-REMOTE say what they are (issue 7).
     if f.ai.involvement is not Involvement.UNKNOWN:
+        return None
+    if f.credentials is not None and f.credentials.unverifiable:
         return None
     return Finding("no content credentials or AI evidence: provenance is unverified")
 
@@ -201,14 +182,31 @@ def aa_final(f: Facts) -> Finding | None:
 
 @rule("AA-MISLEADING")
 def aa_misleading(f: Facts) -> Finding | None:
-    # Ethics: content that could be mistaken for real events (the What Jennifer Did case).
+    # Ethics: content that could be mistaken for real events, people or statements, "even if
+    # intended as background" (the What Jennifer Did case). Asked in every production (issue 7):
+    # an explicit yes requires approval, an explicit unsure escalates, no answer changes nothing.
+    declared = f.declared.presented_as_real
+    if declared is Answer.YES:
+        return Finding(
+            "the declaration says the genAI material could be mistaken for real events, "
+            "people or statements",
+            (*said(f, "presented_as_real"), *ai_evidence(f)),
+        )
     kind = f.production.kind
-    if not kind.presented_as_real or (f.role is not None and f.role.is_temporary):
-        return None
-    return Finding(
-        f"genAI material in a {kind} production could be mistaken for real events",
-        (f"production: {f.production.title} ({kind})", role_evidence(f), *ai_evidence(f)),
-    )
+    if kind.presented_as_real and not (f.role is not None and f.role.is_temporary):
+        return Finding(
+            f"genAI material in a {kind} production could be mistaken for real events",
+            (f"production: {f.production.title} ({kind})", role_evidence(f), *ai_evidence(f)),
+        )
+    if declared is Answer.UNSURE:
+        return Finding(
+            "unsure: the declaration does not know whether the genAI material could be "
+            "mistaken for real events, people or statements; unsure escalates",
+            (*said(f, "presented_as_real"), *ai_evidence(f)),
+            Answer.UNSURE,
+            at_most=Outcome.ESCALATE,
+        )
+    return None
 
 
 @rule("AA-TALENT")
@@ -379,4 +377,5 @@ def dc_conflict(f: Facts) -> Finding | None:
     )
 
 
-IMPLEMENTED_RULE_IDS: frozenset[str] = frozenset(CHECKS)
+# Every registered id (importing rules_credentials above registered its rules).
+IMPLEMENTED_RULE_IDS: frozenset[str] = frozenset(CHECKS) | CREDENTIAL_RULE_IDS

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from provenance.c2pa_io import action
-from provenance.policy import DEFAULT_POLICY_PATH
+from provenance.policy import DEFAULT_POLICY_PATH, load_policy
 from tests.conftest import SignJpeg
 from tests.integration.test_scenarios import Project, make_project
 
@@ -75,7 +75,8 @@ def test_a_bad_policy_stops_a_scan_before_anything_is_recorded(
 def test_the_policy_file_of_the_config_is_used(project: Project, tmp_path: Path) -> None:
     custom = tmp_path / "policies" / "studio.toml"
     custom.parent.mkdir()
-    custom.write_text(DEFAULT_POLICY_PATH.read_text().replace("2025.08-1", "studio-7"))
+    shipped = f'version = "{load_policy().version}"'
+    custom.write_text(DEFAULT_POLICY_PATH.read_text().replace(shipped, 'version = "studio-7"'))
     with project.config.open("a") as config:
         config.write('\n[policy]\nfile = "policies/studio.toml"\n')
     assert project.json("policy", "show")["policy"]["version"] == "studio-7"

@@ -262,7 +262,7 @@ def test_5_signed_plate_none_unsigned_file_unverified_and_the_switch(
         "unverified": False,
         "involvement": "none",
         "rules": [],
-        "policy": {"id": "netflix-genai-partner-guidance", "version": "2025.08-1"},
+        "policy": {"id": "netflix-genai-partner-guidance", "version": "2025.08-2"},
         "role": "final",
         "classified_at": None,
         "error": None,

@@ -238,3 +238,46 @@ def test_comfyui_png_is_generated_unsigned(tmp_path: Path) -> None:
     result = detect_ai(None, None, read_unsigned_metadata(write_png(tmp_path / "c.png", info), ""))
     assert result.involvement is Involvement.GENERATED
     assert {(e.source, e.location) for e in result.evidence} == {("png.comfyui", "png:prompt")}
+
+
+# ---- software names (issue 7): xmp:CreatorTool, Iptc4xmpExt:AISystemUsed, PNG Software -------
+
+
+def test_xmp_creator_tool_and_ai_system_used_are_read(tmp_path: Path) -> None:
+    body = (
+        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Acme GenStudio 1.0">'
+        "<Iptc4xmpExt:AISystemUsed>Acme &amp; Co Diffusion</Iptc4xmpExt:AISystemUsed>"
+    )
+    meta = read_unsigned_metadata(write_jpeg(tmp_path / "x.jpg", xmp_packet(body)), "image/jpeg")
+    assert meta.software == (
+        ("xmp.CreatorTool", "Acme GenStudio 1.0"),
+        ("xmp.AISystemUsed", "Acme & Co Diffusion"),
+    )
+
+
+def test_png_software_chunk_and_xmp_in_itxt_are_read(tmp_path: Path) -> None:
+    info = PngInfo()
+    info.add_text("Software", "GIMP 2.10")
+    packet = xmp_packet("><xmp:CreatorTool>Midjourney</xmp:CreatorTool>").decode()
+    info.add_itxt("XML:com.adobe.xmp", packet, zip=True)
+    meta = read_unsigned_metadata(write_png(tmp_path / "s.png", info), "image/png")
+    assert meta.software == (("xmp.CreatorTool", "Midjourney"), ("png.Software", "GIMP 2.10"))
+    assert meta.png_text == ()  # a Software chunk is no genAI hint by itself
+
+
+def test_software_names_are_bounded(tmp_path: Path) -> None:
+    info = PngInfo()
+    info.add_text("Software", "S" * 10_000)
+    meta = read_unsigned_metadata(write_png(tmp_path / "long.png", info), "image/png")
+    assert meta.software == (("png.Software", "S" * unsigned_meta.MAX_SOFTWARE_CHARS),)
+    many = "".join(f"<xmp:CreatorTool>tool {i}</xmp:CreatorTool>" for i in range(100))
+    path = write_jpeg(tmp_path / "many.jpg", xmp_packet(">" + many))
+    found = read_unsigned_metadata(path, "image/jpeg").software
+    assert len(found) == unsigned_meta.MAX_SOFTWARE_NAMES
+
+
+def test_creator_tool_beyond_the_scan_window_is_not_read(tmp_path: Path) -> None:
+    packet = xmp_packet(' xmp:CreatorTool="Late Tool">')
+    path = tmp_path / "late.jpg"
+    path.write_bytes(b"\xff\xd8" + b"\0" * unsigned_meta.XMP_SCAN_BYTES + packet)
+    assert read_unsigned_metadata(path, "image/jpeg").software == ()

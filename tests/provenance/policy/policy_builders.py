@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from provenance.model import INVOLVEMENT_RANK, AiAssessment, Evidence, Involvement, Strength
+from provenance.model import (
+    INVOLVEMENT_RANK,
+    AiAssessment,
+    CredentialLocation,
+    Evidence,
+    FileStatus,
+    Involvement,
+    Strength,
+    ToolName,
+    ValidationState,
+)
 from provenance.policy import (
     Answer,
     Classification,
+    CredentialFacts,
+    CredentialReading,
     Declaration,
     FolderRole,
     Policy,
@@ -87,6 +100,51 @@ def clear(**changes: Any) -> Declaration:
     return replace(CLEAR, **changes)
 
 
+# --- credential readings (issue 7) ------------------------------------------------------------
+
+UNTRUSTED = "signingCredential.untrusted"
+EMBEDDED = CredentialLocation.EMBEDDED
+REMOTE_URL = "https://cai-manifests.adobe.com/manifests/adobe-urn-uuid-5f37e182"
+
+
+def reading(
+    state: ValidationState | None = ValidationState.VALID,
+    *codes: str,
+    location: CredentialLocation = EMBEDDED,
+) -> CredentialReading:
+    return CredentialReading(True, location, state, (UNTRUSTED, *codes), manifest_read=True)
+
+
+def creds(
+    *readings: CredentialReading, status: FileStatus = FileStatus.OK, reason: str | None = None
+) -> CredentialFacts:
+    return CredentialFacts(status, readings, reason)
+
+
+NOTHING_READ = CredentialReading(present=False)
+VALID_CREDS = creds(reading())
+TRUSTED_CREDS = creds(CredentialReading(True, EMBEDDED, ValidationState.TRUSTED, (), None, True))
+TAMPERED = creds(reading(ValidationState.INVALID, "assertion.dataHash.mismatch"))
+# Valid state but a failure code that means "does not verify" (hostile or version-dependent)
+VALID_BUT_MISMATCH = creds(reading(ValidationState.VALID, "assertion.dataHash.mismatch"))
+INGREDIENT_FAILED = creds(reading(ValidationState.VALID, "ingredient:claimSignature.mismatch"))
+SIDECAR_INVALID = creds(
+    reading(),
+    reading(
+        ValidationState.INVALID, "claimSignature.mismatch", location=CredentialLocation.SIDECAR
+    ),
+)
+PRERELEASE = creds(
+    NOTHING_READ,
+    status=FileStatus.ERROR,
+    reason="pre-release (2021-22) C2PA manifest that current readers reject",
+)
+UNREADABLE = creds(NOTHING_READ, status=FileStatus.UNREADABLE, reason="permission denied")
+REMOTE_ONLY = creds(CredentialReading(True, CredentialLocation.REMOTE, remote_url=REMOTE_URL))
+REMOTE_FETCHED = creds(reading(location=CredentialLocation.REMOTE))
+NO_CREDS = creds(NOTHING_READ, status=FileStatus.NO_CREDENTIALS)
+
+
 def run(
     ai: AiAssessment = GENERATED,
     *,
@@ -94,8 +152,17 @@ def run(
     production: ProductionConfig = SCRIPTED,
     declaration: Declaration | None = CLEAR,
     policy: Policy = POLICY,
+    credentials: CredentialFacts | None = None,
+    tool_names: Sequence[ToolName] = (),
 ) -> Classification:
     """classify() with a safe baseline: generated, ideation folder, scripted, all-clear."""
     return classify(
-        ai, role=role, production=production, declaration=declaration, tools=TOOLS, policy=policy
+        ai,
+        role=role,
+        production=production,
+        declaration=declaration,
+        tools=TOOLS,
+        policy=policy,
+        credentials=credentials,
+        tool_names=tool_names,
     )

@@ -9,9 +9,20 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from policy_builders import ANSWER_FIELDS, DST, FOLDERS, POLICY, TOOLS
 
-from provenance.model import INVOLVEMENT_RANK, AiAssessment, Evidence, Involvement, Strength
+from provenance.model import (
+    INVOLVEMENT_RANK,
+    AiAssessment,
+    CredentialLocation,
+    Evidence,
+    FileStatus,
+    Involvement,
+    Strength,
+    ValidationState,
+)
 from provenance.policy import (
     Answer,
+    CredentialFacts,
+    CredentialReading,
     Declaration,
     FolderRole,
     Outcome,
@@ -55,7 +66,34 @@ declarations = st.builds(
     use_case=st.none() | st.sampled_from(list(UseCase)),
     prominence=st.sampled_from(list(Prominence)),
     consent_reference=st.none() | st.just("CONSENT-1"),
+    presented_as_real=st.none() | answers,
     **{name: answers for name in ANSWER_FIELDS},
+)
+CODES = [
+    "signingCredential.untrusted",
+    "signingCredential.ocsp.skipped",
+    "assertion.dataHash.mismatch",
+    "claimSignature.mismatch",
+    "ingredient:signingCredential.untrusted",
+    "ingredient:claimSignature.mismatch",
+]
+readings = st.builds(
+    CredentialReading,
+    present=st.booleans(),
+    location=st.none() | st.sampled_from(list(CredentialLocation)),
+    validation_state=st.none() | st.sampled_from(list(ValidationState)),
+    failure_codes=st.lists(st.sampled_from(CODES), max_size=3).map(tuple),
+    remote_url=st.none() | st.just("https://example.com/m.c2pa"),
+    manifest_read=st.booleans(),
+)
+credential_facts = st.none() | st.builds(
+    CredentialFacts,
+    status=st.sampled_from(list(FileStatus)),
+    readings=st.lists(readings, max_size=3).map(tuple),
+    reason=st.none() | st.just("why"),
+)
+FAILING = CredentialReading(
+    True, CredentialLocation.SIDECAR, ValidationState.INVALID, ("assertion.dataHash.mismatch",)
 )
 contexts = st.fixed_dictionaries(
     {
@@ -68,6 +106,7 @@ contexts = st.fixed_dictionaries(
         ),
         "declaration": st.none() | declarations,
         "policy": st.booleans().map(lambda on: replace(POLICY, switches=Switches(on))),
+        "credentials": credential_facts,
     }
 )
 
@@ -174,3 +213,36 @@ def test_answering_yes_to_a_risk_question_never_lowers_the_outcome(
     assume(declaration is not None)
     riskier = {**ctx, "declaration": replace(declaration, **{field: Answer.YES})}
     assert run(ai, riskier) >= run(ai, ctx)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ai=assessments, ctx=contexts)
+def test_a_failing_reading_never_lowers_the_outcome(ai: AiAssessment, ctx: dict[str, Any]) -> None:
+    # Issue 7: an Invalid credential can raise a risk, never lower one; so can broken ones.
+    facts = ctx["credentials"] or CredentialFacts(FileStatus.OK)
+    failing = replace(facts, readings=(*facts.readings, FAILING))
+    broken = replace(facts, status=FileStatus.ERROR)
+    base = run(ai, {**ctx, "credentials": facts})
+    assert run(ai, {**ctx, "credentials": failing}) >= max(base, Outcome.ESCALATE)
+    assert run(ai, {**ctx, "credentials": broken}) >= max(base, Outcome.ESCALATE)
+    assert base >= run(ai, {**ctx, "credentials": None})  # knowing more never clears
+
+
+@settings(max_examples=300, deadline=None)
+@given(ai=assessments, ctx=contexts)
+def test_presented_as_real_only_raises_and_absent_changes_nothing(
+    ai: AiAssessment, ctx: dict[str, Any]
+) -> None:
+    declaration = ctx["declaration"] or Declaration()
+    decided = {
+        answer: classify(
+            ai,
+            tools=TOOLS,
+            **{**ctx, "declaration": replace(declaration, presented_as_real=answer)},
+        )
+        for answer in (None, *Answer)
+    }
+    absent, no = decided[None], decided[Answer.NO]
+    assert (no.outcome, no.rule_ids) == (absent.outcome, absent.rule_ids)
+    assert absent.outcome <= decided[Answer.UNSURE].outcome <= decided[Answer.YES].outcome
+    assert "DC-UNANSWERED" not in set(decided[Answer.UNSURE].rule_ids) - set(absent.rule_ids)

@@ -11,13 +11,23 @@ from policy_builders import (
     DOCUMENTARY,
     EDITED,
     GENERATED,
+    INGREDIENT_FAILED,
     NO_AI,
+    NO_CREDS,
     POLICY,
     POSSIBLE,
+    PRERELEASE,
+    REMOTE_FETCHED,
+    REMOTE_ONLY,
+    SIDECAR_INVALID,
     SWITCHED_POLICY,
+    TAMPERED,
     TOOLS,
+    UNREADABLE,
     UNSCRIPTED,
     UNSIGNED_FILE,
+    VALID_BUT_MISMATCH,
+    VALID_CREDS,
     assessment,
     clear,
     dst,
@@ -55,6 +65,25 @@ FIRES: list[Any] = [
         {"ai": UNSIGNED_FILE, "declaration": None, "role": F.FINAL, "policy": SWITCHED_POLICY},
         None,
     ),
+    # issue 7: credentials that fail cannot certify anything, genAI or not
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None, "credentials": TAMPERED}, None),
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None, "credentials": VALID_BUT_MISMATCH}, None),
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None, "credentials": INGREDIENT_FAILED}, None),
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None, "credentials": SIDECAR_INVALID}, None),
+    ("PV-INVALID", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": PRERELEASE}, None),
+    ("PV-INVALID", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": UNREADABLE}, None),
+    ("PV-INVALID", {"credentials": TAMPERED}, None),  # genAI in invalid credentials too
+    (
+        "PV-INVALID-FINAL",
+        {"ai": NO_AI, "declaration": None, "credentials": TAMPERED, "role": F.FINAL},
+        None,
+    ),
+    (
+        "PV-INVALID-FINAL",
+        {"ai": UNSIGNED_FILE, "declaration": None, "credentials": PRERELEASE, "role": F.FINAL},
+        None,
+    ),
+    ("PV-REMOTE", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": REMOTE_ONLY}, None),
     ("GP-1", {"declaration": None}, U),
     ("GP-1", {"declaration": clear(third_party_ip=U)}, U),
     ("GP-1", {"declaration": clear(references_real_people_or_works=Y)}, N),
@@ -77,6 +106,14 @@ FIRES: list[Any] = [
     ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.WIP, "ai": EDITED}, None),
     ("AA-MISLEADING", {"production": DOCUMENTARY, "role": None}, None),
     ("AA-MISLEADING", {"production": UNSCRIPTED, "role": F.FINAL}, None),
+    # issue 7: asked in every production, in any folder, when the declaration says so
+    ("AA-MISLEADING", {"declaration": clear(presented_as_real=Y)}, None),
+    ("AA-MISLEADING", {"declaration": clear(presented_as_real=Y), "role": F.FINAL}, None),
+    (
+        "AA-MISLEADING",
+        {"production": DOCUMENTARY, "role": F.WIP, "declaration": clear(presented_as_real=N)},
+        None,
+    ),
     ("AA-TALENT", {"declaration": clear(talent_likeness=Y)}, None),
     ("AA-PERSONAL", {"declaration": clear(personal_data=Y)}, None),
     ("AA-3PIP", {"declaration": clear(third_party_ip=Y)}, None),
@@ -141,6 +178,23 @@ SILENT: list[Any] = [
         "PV-UNVERIFIED-FINAL",
         {"ai": UNSIGNED_FILE, "declaration": None, "role": F.WIP, "policy": SWITCHED_POLICY},
     ),
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None}),  # nothing known about the reading
+    ("PV-INVALID", {"ai": NO_AI, "declaration": None, "credentials": VALID_CREDS}),
+    ("PV-INVALID", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": NO_CREDS}),
+    ("PV-INVALID", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": REMOTE_ONLY}),
+    (
+        "PV-INVALID-FINAL",
+        {"ai": NO_AI, "declaration": None, "credentials": TAMPERED, "role": F.WIP},
+    ),
+    (
+        "PV-INVALID-FINAL",
+        {"ai": NO_AI, "declaration": None, "credentials": VALID_CREDS, "role": F.FINAL},
+    ),
+    ("PV-REMOTE", {"ai": NO_AI, "declaration": None, "credentials": REMOTE_FETCHED}),
+    ("PV-REMOTE", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": NO_CREDS}),
+    # PV-INVALID / PV-REMOTE say what the credentials are; "no credentials" would be false
+    ("PV-UNVERIFIED", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": PRERELEASE}),
+    ("PV-UNVERIFIED", {"ai": UNSIGNED_FILE, "declaration": None, "credentials": REMOTE_ONLY}),
     ("GP-1", {}),
     ("GP-2", {}),
     ("GP-2", {"declaration": clear(tools=()), "ai": assessment(generator("Adobe Firefly"))}),
@@ -157,6 +211,11 @@ SILENT: list[Any] = [
     ("AA-FINAL", {"role": F.FINAL, "ai": NO_AI, "declaration": None}),
     ("AA-FINAL", {"role": F.FINAL, "ai": POSSIBLE, "declaration": None}),
     ("AA-MISLEADING", {"role": F.FINAL}),  # scripted
+    ("AA-MISLEADING", {"role": F.FINAL, "declaration": clear(presented_as_real=N)}),
+    (
+        "AA-MISLEADING",
+        {"ai": NO_AI, "declaration": clear(presented_as_real=Y, involvement=Involvement.NONE)},
+    ),
     ("AA-MISLEADING", {"production": DOCUMENTARY, "role": F.IDEATION}),
     (
         "AA-MISLEADING",
@@ -176,6 +235,7 @@ SILENT: list[Any] = [
     ("UC-TRAINING", {"declaration": clear(use_case=UseCase.TRAINING)}),  # owned data
     ("UC-PROPRIETARY", {"declaration": clear(proprietary_inputs=Y)}),  # enterprise tool
     ("DC-UNANSWERED", {}),
+    ("DC-UNANSWERED", {"declaration": clear(presented_as_real=U)}),  # not one of its questions
     ("DC-CONFLICT", {"declaration": clear(involvement=Involvement.NONE), "ai": NO_AI}),
 ]
 
