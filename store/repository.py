@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport, FileFingerprint
 from store.models import Asset, PathEntry, Version, utcnow
+from store.records import summary_record
 
 
 class RecordAction(StrEnum):
@@ -118,7 +119,13 @@ def same_reading(current: Version, report: AssetReport) -> bool:
         and current.involvement == report.ai.involvement
         and current.sidecar_path == report.credentials.sidecar_path
         and current.reason == report.reason
+        and list(current.extra_credentials or []) == extra_records(report)
     )
+
+
+def extra_records(report: AssetReport) -> list[dict[str, Any]]:
+    """The report's other credential readings, as Version.extra_credentials stores them."""
+    return [summary_record(summary) for summary in report.extra_credentials]
 
 
 def _state(report: AssetReport) -> str | None:
@@ -187,6 +194,7 @@ def version_columns(report: AssetReport) -> dict[str, object]:
         "manifest_store": creds.manifest_store,
         "involvement": str(report.ai.involvement),
         "ai_evidence": [e.to_dict() for e in report.ai.evidence],
+        "extra_credentials": extra_records(report),
     }
 
 

@@ -34,7 +34,8 @@ def check(app: AppContext, paths: tuple[Path, ...], fail_on: str, fmt: str) -> N
 
     It fails closed: a rejected version, one that could not be classified, and (with PATHS)
     a file on disk that is not catalogued as it is now (new, or changed since the last
-    scan, so any approval was for other content) fail too. Scan first.
+    scan, so any approval was for other content) or a folder that cannot be listed (its
+    files cannot be checked) fail too. Scan first.
 
     \b
     Examples:
