@@ -37,10 +37,13 @@ class AppContext:
             self._catalog = open_catalog(self.db or self.settings.db)
         return self._catalog
 
-    def analyzer(self) -> Analyzer:
+    def analyzer(self, *, fetch_remote: bool = False) -> Analyzer:
+        """`fetch_remote` (--fetch-remote) or `[trust] fetch_remote` fetches remote-only
+        manifests (bounded, provenance/remote.py); reading is offline otherwise."""
         anchors = self.trust_anchors or self.settings.trust_anchors
         pem = read_trust_anchors(anchors) if anchors else None
-        return Analyzer(ReaderSettings(trust_anchors_pem=pem))
+        fetch = fetch_remote or self.settings.fetch_remote
+        return Analyzer(ReaderSettings(trust_anchors_pem=pem, fetch_remote_manifests=fetch))
 
     def policy_inputs(self, *, role: FolderRole | None = None) -> PolicyInputs:
         """The policy, tool registry and production config for this command, read once.

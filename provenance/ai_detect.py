@@ -50,7 +50,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -152,6 +152,17 @@ def detect_ai(
     unique = list(dict.fromkeys(evidence))
     involvement = _overall(unique, credentials=store is not None)
     return AiAssessment(involvement, _bounded(unique, involvement))
+
+
+def merge_assessments(assessments: Sequence[AiAssessment]) -> AiAssessment:
+    """One file read several ways (embedded credentials and a sidecar, issue 7): the most
+    severe involvement any reading gives, with the evidence of all of them, so that no
+    reading can hide another's genAI evidence."""
+    if len(assessments) == 1:
+        return assessments[0]
+    involvement = max((a.involvement for a in assessments), key=_rank, default=Involvement.UNKNOWN)
+    evidence = list(dict.fromkeys(item for a in assessments for item in a.evidence))
+    return AiAssessment(involvement, _bounded(evidence, involvement))
 
 
 @dataclass(frozen=True)

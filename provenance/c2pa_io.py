@@ -48,6 +48,8 @@ class ReaderSettings:
     """How credentials are read. Offline by default (DOMAIN.md section 4)."""
 
     trust_anchors_pem: str | None = None  # PEM bundle of CA certificates the studio trusts
+    # Fetch remote-only manifests ourselves, bounded (provenance/remote.py, issue 7); the SDK's
+    # own fetch is never turned on (no size cap, no timeout of ours).
     fetch_remote_manifests: bool = False
     ocsp_fetch: bool = False
 
@@ -79,7 +81,7 @@ def make_context(settings: ReaderSettings) -> Any:
     """Build one c2pa Context to reuse for a whole batch (creating one per file is wasteful)."""
     config: dict[str, Any] = {
         "verify": {
-            "remote_manifest_fetch": settings.fetch_remote_manifests,
+            "remote_manifest_fetch": False,  # see ReaderSettings.fetch_remote_manifests
             "ocsp_fetch": settings.ocsp_fetch,
         }
     }
@@ -99,8 +101,9 @@ def read_credentials(
     context: Any,
     sidecar_bytes: bytes | None = None,
 ) -> RawCredentials:
-    """Read the manifest store of one asset, embedded or from sidecar bytes. Never raises
-    for a bad file: every failure becomes a RawCredentials with an outcome and a reason."""
+    """Read the manifest store of one asset, embedded or from `sidecar_bytes` (a sidecar's, or
+    a fetched remote manifest's: either is validated as the manifest of this asset). Never
+    raises for a bad file: every failure becomes a RawCredentials with an outcome and a reason."""
     try:
         with path.open("rb") as stream:
             return _read_stream(stream, media_type, context, sidecar_bytes)
@@ -310,6 +313,32 @@ def sign_sidecar(
         raise SigningError(f"cannot sign {source}: {exc}") from exc
     if not store:
         raise SigningError(f"cannot sign {source}: the SDK returned no manifest bytes")
+    return bytes(store)
+
+
+def sign_remote(
+    source: Path,
+    dest: Path,
+    manifest: dict[str, Any],
+    key: SigningKey,
+    *,
+    media_type: str,
+    url: str,
+) -> bytes:
+    """Write `dest`: `source` carrying only a reference to its manifest at `url` (XMP
+    `dcterms:provenance`), and return the manifest-store bytes to publish there. How cloud
+    services deliver credentials; readers must fetch them to validate."""
+    try:
+        with ExitStack() as stack:
+            builder = _prepared_builder(stack, manifest, ())
+            builder.set_no_embed()
+            builder.set_remote_url(url)
+            signer = _signer(stack, key)
+            src = stack.enter_context(source.open("rb"))
+            with _atomic_output(dest) as out:
+                store = builder.sign(signer, media_type, src, out)
+    except (c2pa.C2paError, OSError) as exc:
+        raise SigningError(f"cannot sign {source}: {exc}") from exc
     return bytes(store)
 
 

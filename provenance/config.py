@@ -1,4 +1,5 @@
-"""The project config file (`prov.toml`): catalog, trust anchors, and tables later features read.
+"""The project config file (`prov.toml`): catalog, trust (anchors, remote-manifest fetching),
+and tables later features read.
 
 Reads TOML with the standard library into a frozen Settings object that is passed around
 explicitly (never a global). Errors name the file, the key and the problem.
@@ -33,6 +34,7 @@ class Settings:
     db: str | None = None
     trust_anchors: Path | None = None
     gate_fail_on: Outcome | None = None  # `[gate] fail_on`; None: not set in the file
+    fetch_remote: bool = False  # [trust] fetch_remote: fetch remote-only manifests (bounded)
     # Raw tables for later features (policy, production, watch); each validates its own.
     tables: dict[str, Any] = field(default_factory=dict)
 
@@ -67,6 +69,7 @@ def load_settings(path: Path | None) -> Settings:
         db=_optional_str(data, path, "catalog", "db"),
         trust_anchors=_relative_path(path, _optional_str(data, path, "trust", "anchors")),
         gate_fail_on=_gate_fail_on(data, path),
+        fetch_remote=_optional_bool(data, path, "trust", "fetch_remote"),
         tables=data,
     )
 
@@ -101,13 +104,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _optional_str(data: dict[str, Any], path: Path, table: str, key: str) -> str | None:
-    section = data.get(table, {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [{table}] must be a table")
+    section = _table(data, path, table)
     value = section.get(key)
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{path}: {table}.{key}: expected a string, got {type(value).__name__}")
     return value
+
+
+def _optional_bool(data: dict[str, Any], path: Path, table: str, key: str) -> bool:
+    """A true/false key, false when absent. TOML booleans only: "yes" or 1 is an error, not a
+    guess (a typo must not turn network fetches on or off silently)."""
+    section = _table(data, path, table)
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{path}: {table}.{key}: expected true or false, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _table(data: dict[str, Any], path: Path, table: str) -> dict[str, Any]:
+    section = data.get(table, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [{table}] must be a table")
+    return section
 
 
 def _relative_path(config: Path, value: str | None) -> Path | None:

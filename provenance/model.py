@@ -189,6 +189,9 @@ class AssetReport:
     fingerprint: FileFingerprint | None
     sha256: str | None
     media: MediaInfo | None
-    credentials: CredentialSummary
-    ai: AiAssessment
+    credentials: CredentialSummary  # the main reading: embedded when present, else sidecar
+    ai: AiAssessment  # from every reading: the most severe involvement, all the evidence
     tool_names: tuple[ToolName, ...] = ()  # software named by credentials and metadata
+    # Other readings of the same file (issue 7): a sidecar beside embedded credentials, or a
+    # remote reference a sidecar stood in for. Never hidden by the main one.
+    extra_credentials: tuple[CredentialSummary, ...] = ()

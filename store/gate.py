@@ -2,7 +2,8 @@
 
 Reads the catalog; the gate also stats files on disk (no reading) to catch deliveries that
 changed since they were catalogued. It fails closed: a version that could not be classified,
-or a file the catalog has not seen as it is now, fails like an unapproved one.
+a file the catalog has not seen as it is now, or a folder that cannot be listed, fails like an
+unapproved one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from provenance.policy import Outcome
 from provenance.sidecar import find_sidecar
 from store import repository
 from store.approvals import PolicyState, with_states
-from store.ingest import iter_files, scan_targets
+from store.ingest import UnreadableFolder, iter_files, scan_targets
 from store.models import PathEntry, Version
 from store.policy_store import under
 from store.queries import LISTED_KINDS, UNCLASSIFIED, ListFilter, list_current
@@ -98,12 +99,15 @@ def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
 
 def stale_files(session: Session, roots: Sequence[Path]) -> list[GateFinding]:
     """Files under `roots` on disk that the catalog has not recorded as they are now (new, or
-    changed since the last scan): their approvals, if any, are for other content."""
+    changed since the last scan): their approvals, if any, are for other content. A folder
+    that cannot be listed is a finding too: what it holds cannot be checked (issue 7)."""
     findings = []
-    for path in scan_targets(iter_files(roots)):
+    unreadable: list[UnreadableFolder] = []
+    for path in scan_targets(iter_files(roots, unreadable=unreadable)):
         problem = _staleness(session, path)
         if problem is not None:
             findings.append(GateFinding(repository.path_key(path), problem))
+    findings += [GateFinding(f.path, f"unreadable folder: {f.reason}") for f in unreadable]
     return findings
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -290,43 +290,98 @@ def _database_errors(catalog: Catalog) -> Iterator[None]:
         ) from exc
 
 
+@dataclass(frozen=True)
+class UnreadableFolder:
+    """A folder the walk could not list (permission denied, I/O error): the files in it are
+    not catalogued, so it is a failure to report, never a silent gap (issue 7)."""
+
+    path: str  # as the catalog stores paths (repository.path_key)
+    reason: str
+
+    def record(self) -> dict[str, Any]:
+        """The JSON record `scan --jsonl` and `watch --jsonl` print for it."""
+        return {"path": self.path, "kind": "folder", "status": "unreadable", "reason": self.reason}
+
+
+class UnreadableFolderError(OSError):
+    """Raised by iter_files for an unreadable folder when the caller gave no list for them."""
+
+    def __init__(self, folder: UnreadableFolder) -> None:
+        super().__init__(f"{folder.path}: {folder.reason}")
+        self.folder = folder
+
+
 def iter_files(
-    roots: Iterable[Path], ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS
+    roots: Iterable[Path],
+    ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS,
+    *,
+    unreadable: list[UnreadableFolder] | None = None,
 ) -> Iterator[Path]:
     """Every file under the given paths, sorted, skipping names that mean "still copying"
     or hidden (the watcher's ignore globs). Directory symlinks are followed once: a
-    (device, inode) set stops symlink loops. A path given explicitly is never skipped."""
+    (device, inode) set stops symlink loops. A path given explicitly is never skipped.
+
+    A folder that cannot be listed is appended to `unreadable` for the caller to report;
+    without that list, iter_files raises UnreadableFolderError (it never skips one silently).
+    A folder that vanished during the walk is skipped: nothing is delivered there."""
     seen: set[tuple[int, int]] = set()
+
+    def problem(folder: UnreadableFolder) -> None:
+        if unreadable is None:
+            raise UnreadableFolderError(folder)
+        unreadable.append(folder)
+
     for root in roots:
         if root.is_dir():
-            yield from _walk(root, seen, ignore)
+            yield from _walk(root, seen, ignore, problem)
         else:
             yield root
 
 
-def _walk(folder: Path, seen: set[tuple[int, int]], ignore: tuple[str, ...]) -> Iterator[Path]:
+_Problem = Callable[[UnreadableFolder], None]
+
+
+def _walk(
+    folder: Path, seen: set[tuple[int, int]], ignore: tuple[str, ...], problem: _Problem
+) -> Iterator[Path]:
     try:
         info = folder.stat()
+        if (info.st_dev, info.st_ino) in seen:
+            return
+        seen.add((info.st_dev, info.st_ino))
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
+    except FileNotFoundError:
         return
-    if (info.st_dev, info.st_ino) in seen:
+    except OSError as exc:
+        problem(UnreadableFolder(repository.path_key(folder), _folder_reason(exc)))
         return
-    seen.add((info.st_dev, info.st_ino))
     for entry in entries:
         if not is_ignored(Path(entry.name), ignore):
-            yield from _entry_files(Path(entry.path), entry, seen, ignore)
+            yield from _entry_files(Path(entry.path), entry, seen, ignore, problem)
+
+
+def _folder_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return (
+            "permission denied: the folder cannot be listed, so its files are not "
+            "catalogued; make it readable (r and x) by the user running prov"
+        )
+    return f"cannot list the folder, so its files are not catalogued: {exc.strerror or exc}"
 
 
 def _entry_files(
-    path: Path, entry: os.DirEntry[str], seen: set[tuple[int, int]], ignore: tuple[str, ...]
+    path: Path,
+    entry: os.DirEntry[str],
+    seen: set[tuple[int, int]],
+    ignore: tuple[str, ...],
+    problem: _Problem,
 ) -> Iterator[Path]:
     try:
         is_dir = entry.is_dir()
     except OSError:
         is_dir = False
     if is_dir:
-        yield from _walk(path, seen, ignore)
+        yield from _walk(path, seen, ignore, problem)
     else:
         yield path
 
@@ -351,6 +406,7 @@ class RunSummary:
     involvement: dict[str, int] = field(default_factory=dict)
     risk: dict[str, int] = field(default_factory=dict)  # genAI policy outcomes (issue 4)
     failures: list[IngestOutcome] = field(default_factory=list)
+    folders: list[UnreadableFolder] = field(default_factory=list)  # not listed: failures too
 
     def add(self, outcome: IngestOutcome) -> None:
         _bump(self.actions, str(outcome.action))
@@ -364,9 +420,24 @@ class RunSummary:
         if outcome.status.is_failure:
             self.failures.append(outcome)
 
+    def add_folder(self, folder: UnreadableFolder) -> None:
+        self.folders.append(folder)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run failed (exit 1): a file unreadable or in error, or a folder that
+        could not be listed."""
+        return bool(self.failures or self.folders)
+
     @property
     def total(self) -> int:
         return sum(self.actions.values())
+
+    def failure_lines(self) -> list[str]:
+        """One line per failure, for stderr: what failed and why."""
+        return [f"{f.status}: {f.path}: {f.reason}" for f in self.failures] + [
+            f"unreadable folder: {f.path}: {f.reason}" for f in self.folders
+        ]
 
     def lines(self) -> list[str]:
         return [
@@ -374,6 +445,7 @@ class RunSummary:
             f"status: {_counts(self.statuses)}",
             f"genAI involvement: {_counts(self.involvement)}",
             *([f"genAI risk: {_counts(self.risk)}"] if self.risk else []),
+            *([f"unreadable folder(s): {len(self.folders)}"] if self.folders else []),
         ]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport, FileFingerprint
 from store.models import Asset, PathEntry, Version, utcnow
+from store.records import summary_record
 
 
 class RecordAction(StrEnum):
@@ -119,7 +120,13 @@ def same_reading(current: Version, report: AssetReport) -> bool:
         and current.sidecar_path == report.credentials.sidecar_path
         and current.reason == report.reason
         and current.tool_names == tool_name_records(report)
+        and list(current.extra_credentials or []) == extra_records(report)
     )
+
+
+def extra_records(report: AssetReport) -> list[dict[str, Any]]:
+    """The report's other credential readings, as Version.extra_credentials stores them."""
+    return [summary_record(summary) for summary in report.extra_credentials]
 
 
 def _state(report: AssetReport) -> str | None:
@@ -189,6 +196,7 @@ def version_columns(report: AssetReport) -> dict[str, object]:
         "involvement": str(report.ai.involvement),
         "ai_evidence": [e.to_dict() for e in report.ai.evidence],
         "tool_names": tool_name_records(report),
+        "extra_credentials": extra_records(report),
     }
 
 

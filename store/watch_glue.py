@@ -35,6 +35,7 @@ from store.policy_store import PolicyInputs
 from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
 from store.watching import (
     MISSING,
+    UNREADABLE,
     Change,
     Report,
     ingest_settled,
@@ -304,7 +305,7 @@ class WatchGlue:
         self._progress.last_event_at = datetime.fromtimestamp(self._s.wall_clock(), UTC)
 
     def _report(self, change: Change) -> None:
-        if change.kind != MISSING:
+        if change.kind not in (MISSING, UNREADABLE):
             self._progress.ingested += 1
         self._s.report(change)
 
@@ -315,11 +316,12 @@ class WatchGlue:
 
     def _rescan_line(self, summary: RunSummary) -> str:
         counts = self._progress.rescan_changes
-        recorded = sum(n for kind, n in counts.items() if kind != MISSING)
+        recorded = sum(n for kind, n in counts.items() if kind not in (MISSING, UNREADABLE))
         what = "rescan" if self._progress.caught_up else "caught up"
+        unlisted = f", {len(summary.folders)} folder(s) unreadable" if summary.folders else ""
         return (
             f"{what}: {summary.total} file(s) checked, {recorded} recorded, "
-            f"{counts.get(MISSING, 0)} marked missing"
+            f"{counts.get(MISSING, 0)} marked missing{unlisted}"
         )
 
     def _settle_later(self, path: Path) -> bool:

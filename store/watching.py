@@ -8,7 +8,7 @@ path that is gone is marked missing. `store/watch_glue.py` adapts this to the wa
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from store.ingest import (
     IngestAction,
     IngestOutcome,
     RunSummary,
+    UnreadableFolder,
     ingest_many,
     ingest_path,
     iter_files,
@@ -38,6 +39,7 @@ from store.repository import get_path, path_key
 
 MOVED = "moved"
 MISSING = "missing"
+UNREADABLE = "unreadable"  # a folder that cannot be listed (issue 7): a failure to report
 # Outcomes that changed nothing in the catalog, so there is nothing to tell.
 _SILENT = (IngestAction.UNCHANGED, IngestAction.SKIPPED)
 
@@ -46,7 +48,7 @@ _SILENT = (IngestAction.UNCHANGED, IngestAction.SKIPPED)
 class Change:
     """One change the watcher made to the catalog, for the output layer."""
 
-    kind: str  # an IngestAction value (new, changed, same), MOVED or MISSING
+    kind: str  # an IngestAction value (new, changed, same), MOVED, MISSING or UNREADABLE
     record: dict[str, Any]  # the path's JSON record, as `prov scan --jsonl` prints it
     moved_from: str | None = None  # MOVED: the path it came from
 
@@ -131,12 +133,17 @@ def reconcile(
     last quiet window to its settle tracker rather than read a copy in progress).
     `keep_going()` False stops taking files (the batch in hand is finished); the missing paths
     are then left to the next run.
+
+    A folder that cannot be listed is reported (a Change of kind UNREADABLE, a failure in the
+    summary), and what the catalog holds below it is not marked missing: it may well be there.
     """
     folders = [Path(os.path.abspath(folder)) for folder in folders]
     summary, seen, stopped = RunSummary(), set[str](), [False]
+    unreadable: list[UnreadableFolder] = []
 
     def wanted() -> Iterator[Path]:
-        for path in scan_targets(_collecting(iter_files(folders, ignore), seen)):
+        listed = iter_files(folders, ignore, unreadable=unreadable)
+        for path in scan_targets(_collecting(listed, seen)):
             if keep_going is not None and not keep_going():
                 stopped[0] = True
                 return
@@ -148,10 +155,14 @@ def reconcile(
     )
     for outcome in outcomes:
         _tell(outcome, summary, report)
+    for problem in unreadable:
+        summary.add_folder(problem)
+        report(Change(UNREADABLE, problem.record()))
     if stopped[0]:
         return summary
+    unlisted = [problem.path for problem in unreadable]
     for folder in folders:
-        for record in mark_gone(folder, catalog=catalog, present=seen):
+        for record in mark_gone(folder, catalog=catalog, present=seen, unlisted=unlisted):
             report(Change(MISSING, record))
     return summary
 
@@ -196,20 +207,32 @@ def record_deletion(
 
 
 def mark_gone(
-    path: Path, *, catalog: Catalog, present: set[str] | None = None
+    path: Path,
+    *,
+    catalog: Catalog,
+    present: set[str] | None = None,
+    unlisted: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Mark `path` and the catalogued paths below it missing, except those in `present` or
-    back on disk (recreated since the event). One transaction; returns their records."""
+    """Mark `path` and the catalogued paths below it missing, except those in `present`,
+    back on disk (recreated since the event), or at or below an `unlisted` folder (one that
+    could not be listed: its files cannot be seen, not even to tell they are gone). One
+    transaction; returns their records."""
     key, when = path_key(path), utcnow()
     with catalog.transaction() as session:
         gone = [
             entry
             for entry in _present_at_or_below(session, key)
-            if entry.path not in (present or ()) and not os.path.lexists(entry.path)
+            if entry.path not in (present or ())
+            and not _at_or_below(entry.path, unlisted)
+            and not os.path.lexists(entry.path)
         ]
         for entry in gone:
             entry.missing_since = when
         return [_record(entry) for entry in gone]
+
+
+def _at_or_below(key: str, folders: Sequence[str]) -> bool:
+    return any(key == folder or key.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
 def _present_at_or_below(session: Session, key: str) -> list[PathEntry]:

@@ -37,7 +37,8 @@ def check(app: AppContext, paths: tuple[Path, ...], fail_on: str | None, fmt: st
 
     It fails closed: a rejected version, one that could not be classified, and (with PATHS)
     a file on disk that is not catalogued as it is now (new, or changed since the last
-    scan, so any approval was for other content) fail whatever the level. Scan first.
+    scan, so any approval was for other content) or a folder that cannot be listed (its
+    files cannot be checked) fail whatever the level. Scan first.
 
     Exit codes: 0 passed, 3 blocked, 2 bad option, path or config, 1 operational failure.
 

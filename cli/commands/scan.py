@@ -12,7 +12,7 @@ from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
 from provenance.watch.ignore import ignore_globs
-from store.ingest import RunSummary, ingest_many, iter_files, scan_targets
+from store.ingest import RunSummary, UnreadableFolder, ingest_many, iter_files, scan_targets
 
 
 @click.command()
@@ -30,6 +30,12 @@ from store.ingest import RunSummary, ingest_many, iter_files, scan_targets
     help="Also skip file or folder names matching GLOB (repeatable; '*.part', dotfiles, "
     "... are always skipped).",
 )
+@click.option(
+    "--fetch-remote",
+    is_flag=True,
+    help="Fetch manifests that files only reference by URL (http/https, 10 s timeout, "
+    "16 MiB cap), as `[trust] fetch_remote = true` does. Off by default: reading is offline.",
+)
 @click.pass_obj
 def scan(
     app: AppContext,
@@ -38,16 +44,21 @@ def scan(
     force: bool,
     extra_ignores: tuple[str, ...],
     quiet: bool,
+    fetch_remote: bool,
 ) -> None:
     """Record every file under PATHS (recursively) in the catalog.
 
     Each file is hashed (SHA-256), its media type sniffed, its C2PA Content Credentials read
-    (embedded, or from a `<name>.c2pa` sidecar beside it) and checked, and its generative-AI
-    involvement worked out from the evidence. Unchanged files (same size, mtime and inode)
-    are not read again; changed content is kept as a new version.
+    (embedded, and from a `<name>.c2pa` sidecar beside it: both when it has both) and
+    checked, and its generative-AI involvement worked out from the evidence of every
+    reading. Unchanged files (same size, mtime and inode) are not read again; changed
+    content is kept as a new version. Remote-only manifests are fetched only with
+    --fetch-remote (or `[trust] fetch_remote = true`); use --force to re-read files
+    already catalogued.
 
     Exit status: 0 when every file was recorded (files without credentials included),
-    1 when any file ended `unreadable` or `error` (listed on stderr), 2 for usage errors.
+    1 when any file ended `unreadable` or `error`, or a folder could not be listed (listed
+    on stderr; with --jsonl a folder gets a record of kind "folder"), 2 for usage errors.
 
     \b
     Examples:
@@ -63,9 +74,14 @@ def scan(
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
-    catalog, analyzer = app.catalog(), app.analyzer()
-    targets = list(scan_targets(iter_files(paths, ignore)))
+    catalog, analyzer = app.catalog(), app.analyzer(fetch_remote=fetch_remote)
+    unreadable: list[UnreadableFolder] = []
+    targets = list(scan_targets(iter_files(paths, ignore, unreadable=unreadable)))
     summary = RunSummary()
+    for folder in unreadable:  # issue 7: a folder that cannot be listed fails the scan
+        summary.add_folder(folder)
+        if jsonl:
+            click.echo(json_line(folder.record()))
     outcomes = ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy)
     with _progress(len(targets), quiet=app.quiet) as advance:
         for outcome in outcomes:
@@ -74,7 +90,7 @@ def scan(
                 click.echo(json_line(outcome.record))
             advance(Path(outcome.path))
     _print_summary(summary, quiet=app.quiet)
-    click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
+    click.get_current_context().exit(EXIT_FAILURES if summary.failed else EXIT_OK)
 
 
 @contextmanager
@@ -110,8 +126,8 @@ def _progress(total: int, *, quiet: bool) -> Iterator[callable]:  # type: ignore
 
 
 def _print_summary(summary: RunSummary, *, quiet: bool) -> None:
-    for failed in summary.failures:
-        click.echo(f"{failed.status}: {failed.path}: {failed.reason}", err=True)
+    for line in summary.failure_lines():
+        click.echo(line, err=True)
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)

@@ -23,9 +23,10 @@ from store.records import version_record
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
 @click.pass_obj
 def show(app: AppContext, target: str, as_json: bool) -> None:
-    """Show versions, credentials, signer, validation codes (explained), actions,
-    the ingredient tree, the AI evidence, and the genAI policy's outcome (each rule that
-    fired, why, and on what evidence) with the decisions on the current version.
+    """Show versions, credentials (every reading: embedded, sidecar, remote), signer,
+    validation codes (explained), actions, the ingredient tree, the AI evidence, and the
+    genAI policy's outcome (each rule that fired, why, and on what evidence) with the
+    decisions on the current version.
 
     TARGET is a path as scanned, or the first 6+ hex digits of a SHA-256.
     """
@@ -55,10 +56,7 @@ def path_detail(
     current = next(v for v in versions if v.id == entry.current_version_id)
     record = version_record(entry, current, state)
     store = current.manifest_store or {}
-    record["validation"] = [
-        {"code": code, "explanation": explain_code(code)}
-        for code in record["credentials"]["failure_codes"]
-    ]
+    record["validation"] = _explained(record["credentials"]["failure_codes"])
     record["actions"] = actions_of(active_manifest(store)) if store else []
     record["ingredients"] = ingredient_tree(store) if store else []
     record["versions"] = [_version_line(v) for v in versions]
@@ -89,6 +87,9 @@ def _print_text(detail: dict[str, Any]) -> None:
         click.echo("  none found")
     else:
         _print_credentials(creds, detail["validation"])
+    for extra in creds.get("additional", []):
+        _section("Content Credentials, also read")
+        _print_credentials(extra, _explained(extra["failure_codes"]))
     _section("Actions")
     for action in detail["actions"] or [{}]:
         click.echo("  " + _action_text(action) if action else "  none")
@@ -143,7 +144,12 @@ def _print_credentials(creds: dict[str, Any], validation: list[dict[str, str]]) 
     _field("claim generator", creds["claim_generator"])
     _field("manifests", f"{creds['manifest_count']} ({creds['ingredient_count']} ingredients)")
     if creds["remote_url"]:
-        _field("remote manifest", f"{creds['remote_url']} (not fetched)")
+        fetched = "fetched" if creds["validation_state"] else "not fetched"
+        _field("remote manifest", f"{creds['remote_url']} ({fetched})")
+
+
+def _explained(codes: list[str]) -> list[dict[str, str]]:
+    return [{"code": code, "explanation": explain_code(code)} for code in codes]
 
 
 def _print_tree(ingredients: list[dict[str, Any]], indent: int) -> None:

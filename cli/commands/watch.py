@@ -79,6 +79,12 @@ CLOSE_GRACE = 0.2
     metavar="SECONDS",
     help="Reconcile the folders again this often, for events the OS missed (0: never).",
 )
+@click.option(
+    "--fetch-remote",
+    is_flag=True,
+    help="Fetch manifests that files only reference by URL (bounded), as `prov scan "
+    "--fetch-remote` and `[trust] fetch_remote = true` do.",
+)
 @click.pass_obj
 def watch(
     app: AppContext,
@@ -90,6 +96,7 @@ def watch(
     polling: bool,
     extra_ignores: tuple[str, ...],
     rescan_every: float,
+    fetch_remote: bool,
 ) -> None:
     """Watch FOLDERS and record every file once it is completely written.
 
@@ -120,9 +127,11 @@ def watch(
     roots = _watched_roots(folders)
     ignore = _ignore(extra_ignores)
     printer = _Printer(jsonl=jsonl)
+    options = _Options(
+        role.lower() if role else None, quiet_window, polling, rescan_every or None, fetch_remote
+    )
     if once:
-        _reconcile_once(app, roots, ignore, printer)
-    options = _Options(role.lower() if role else None, quiet_window, polling, rescan_every or None)
+        _reconcile_once(app, roots, ignore, printer, options)
     click.get_current_context().exit(_run(app, roots, ignore, printer, options))
 
 
@@ -175,23 +184,28 @@ def _shown(path: str) -> str:
 
 
 def _reconcile_once(
-    app: AppContext, roots: list[Path], ignore: tuple[str, ...], printer: _Printer
+    app: AppContext,
+    roots: list[Path],
+    ignore: tuple[str, ...],
+    printer: _Printer,
+    options: _Options,
 ) -> None:
-    """--once: catch up and exit; 1 when a file failed, like `prov scan`."""
+    """--once: catch up and exit; 1 when a file failed or a folder could not be listed, like
+    `prov scan`."""
     summary = reconcile(
         roots,
         catalog=app.catalog(),
-        analyzer=app.analyzer(),
+        analyzer=app.analyzer(fetch_remote=options.fetch_remote),
         ignore=ignore,
         report=printer,
         policy=app.policy_inputs(),
     )
-    for failed in summary.failures:
-        click.echo(f"{failed.status}: {failed.path}: {failed.reason}", err=True)
+    for line in summary.failure_lines():
+        click.echo(line, err=True)
     if not app.quiet:
         for line in summary.lines():
             click.echo(line, err=True)
-    click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
+    click.get_current_context().exit(EXIT_FAILURES if summary.failed else EXIT_OK)
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,7 @@ class _Options:
     quiet_window: float
     polling: bool
     rescan_every: float | None  # None: no periodic rescan
+    fetch_remote: bool = False  # --fetch-remote
 
 
 def _run(
@@ -265,7 +280,7 @@ def _setup(
     info = WatcherInfo.for_this_process([str(root) for root in roots], options.role)
     return WatchSetup(
         catalog=app.catalog(),
-        analyzer=app.analyzer(),
+        analyzer=app.analyzer(fetch_remote=options.fetch_remote),
         info=info,
         events=events,
         stop_event=stop,

@@ -24,6 +24,7 @@ CREDENTIAL_KEYS = {
     "signer",
     "claim_generator",
     "manifest_count",
+    "additional",  # issue 7: the file's other credential readings, each of this same shape
 }
 
 

@@ -73,7 +73,7 @@ def test_a_tampered_camera_plate_escalates_and_fails_an_escalate_gate(
     assert (record["risk"]["outcome"], rule_ids(record)) == ("escalate", {"PV-INVALID"})
     reason = fired(project, plate, "PV-INVALID")["reason"]
     assert explain_code("assertion.dataHash.mismatch") in reason
-    project.prov("check", str(project.root), code=0)  # default level: approval-required
+    project.prov("check", "--fail-on", "approval-required", str(project.root), code=0)
     failed = project.json("check", "--fail-on", "escalate", str(project.root), code=3)
     assert [(r["path"], r["rules"]) for r in failed] == [(str(plate), ["PV-INVALID"])]
 

@@ -1,0 +1,66 @@
+"""The watcher's rescan over a folder it cannot list (issue 7): a failure line and a change
+for the folder, nothing counted as recorded, nothing below it marked missing. The denial is
+injected into os.scandir / os.path.lexists, as the kernel gives it for a mode-000 folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance.analyze import Analyzer
+from store.db import Catalog
+from store.watch_glue import limit_lock_wait
+from store.watching import UNREADABLE
+from tests.conftest import write_jpeg
+from tests.store.test_watching_glue import Harness
+
+GENAI_JPEG = (
+    Path(__file__).resolve().parents[2] / "sample_assets/genai/building_collapse_element.jpg"
+)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def deny(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_scandir, real_lexists = os.scandir, os.path.lexists
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def lexists(path: Any) -> bool:
+        return not Path(path).is_relative_to(folder) and real_lexists(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os.path, "lexists", lexists)
+
+
+def test_rescan_reports_a_folder_it_cannot_list(
+    catalog: Catalog, analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "deliveries"
+    (root / "locked").mkdir(parents=True)
+    for path in (write_jpeg(root / "ok.jpg"), shutil.copy(GENAI_JPEG, root / "locked/gen.jpg")):
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # settled long ago
+    limit_lock_wait(catalog, 0.05)
+    harness = Harness(catalog, analyzer, root)
+    harness.glue.rescan()
+    assert harness.messages[-1] == "caught up: 2 file(s) checked, 2 recorded, 0 marked missing"
+    deny(root / "locked", monkeypatch)
+    harness.changes.clear()
+    harness.glue.rescan()
+    (change,) = harness.changes
+    assert change.kind == UNREADABLE
+    assert change.record["path"] == str(root / "locked")
+    assert change.record["status"] == "unreadable"
+    assert harness.messages[-1] == (
+        "rescan: 1 file(s) checked, 0 recorded, 0 marked missing, 1 folder(s) unreadable"
+    )
