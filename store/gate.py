@@ -17,10 +17,11 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from provenance.analyze import fingerprint
-from provenance.policy import Outcome
+from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
 from store import repository
 from store.approvals import PolicyState, with_states
+from store.declaration_files import DeclarationsNow
 from store.ingest import iter_files, scan_targets
 from store.models import PathEntry, Version
 from store.policy_store import under
@@ -96,12 +97,39 @@ def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
 
 def stale_files(session: Session, roots: Sequence[Path]) -> list[GateFinding]:
     """Files under `roots` on disk that the catalog has not recorded as they are now (new, or
-    changed since the last scan): their approvals, if any, are for other content."""
+    changed since the last scan): their approvals, if any, are for other content. Also the
+    catalogued files under `roots` classified with other declaration files than apply now."""
     findings = []
     for path in scan_targets(iter_files(roots)):
+        if is_declaration_file(path):
+            continue  # judged through the assets it covers, below
         problem = _staleness(session, path)
         if problem is not None:
             findings.append(GateFinding(repository.path_key(path), problem))
+    keys = [repository.path_key(root) for root in roots]
+    stale = {finding.path for finding in findings}
+    return findings + [f for f in stale_declarations(session, keys) if f.path not in stale]
+
+
+def stale_declarations(session: Session, paths: Sequence[str]) -> list[GateFinding]:
+    """Current versions under `paths` (path keys) whose classification was made with other
+    declaration files than apply now (one added, removed or changed since): fail closed until
+    a scan re-classifies them (issue 7). Unclassified ones fail the gate anyway."""
+    query = repository.current_versions().where(
+        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS), or_(*under(paths))
+    )
+    now, findings = DeclarationsNow(), []
+    rows = session.execute(query.order_by(PathEntry.path))
+    for entry, version, state in with_states(session, ((e, v) for e, v in rows)):
+        row = state.classification
+        if row is None or row.outcome is None:
+            continue
+        problem = now.change(entry.path, row.declaration)
+        if problem is not None:
+            approval = state.approval()["state"]
+            findings.append(
+                GateFinding(entry.path, problem, version.seq, version.sha256, row.outcome, approval)
+            )
     return findings
 
 

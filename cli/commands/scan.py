@@ -12,7 +12,13 @@ from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
 from provenance.watch.ignore import ignore_globs
-from store.ingest import RunSummary, ingest_many, iter_files, scan_targets
+from store.ingest import (
+    RunSummary,
+    forget_gone_declarations,
+    ingest_many,
+    iter_files,
+    scan_targets,
+)
 
 
 @click.command()
@@ -73,6 +79,11 @@ def scan(
             if jsonl:
                 click.echo(json_line(outcome.record))
             advance(Path(outcome.path))
+    # Declaration files deleted since the last scan: what they covered is judged without them.
+    for outcome in forget_gone_declarations(paths, catalog=catalog, policy=policy):
+        summary.add(outcome)
+        if jsonl:
+            click.echo(json_line(outcome.record))
     _print_summary(summary, quiet=app.quiet)
     click.get_current_context().exit(EXIT_FAILURES if summary.failures else EXIT_OK)
 
