@@ -344,6 +344,13 @@ def scan_targets(files: Iterable[Path]) -> Iterator[Path]:
         yield path
 
 
+def declarations_first(paths: Iterable[Path]) -> list[Path]:
+    """Declaration files ahead of the other files (in order otherwise): what they change is
+    re-classified before the assets are listed, so a scan's records and summary are current."""
+    listed = list(paths)
+    return sorted(listed, key=lambda path: not is_declaration_file(path))
+
+
 @dataclass
 class RunSummary:
     """Counts for the end-of-run summary; decides the exit code (1 if any file failed)."""

@@ -14,6 +14,7 @@ from cli.output import json_line
 from provenance.watch.ignore import ignore_globs
 from store.ingest import (
     RunSummary,
+    declarations_first,
     forget_gone_declarations,
     ingest_many,
     iter_files,
@@ -70,7 +71,7 @@ def scan(
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
     catalog, analyzer = app.catalog(), app.analyzer()
-    targets = list(scan_targets(iter_files(paths, ignore)))
+    targets = declarations_first(scan_targets(iter_files(paths, ignore)))
     summary = RunSummary()
     outcomes = ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy)
     with _progress(len(targets), quiet=app.quiet) as advance:
