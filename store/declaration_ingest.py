@@ -176,7 +176,8 @@ def _forget(key: str, catalog: Catalog, policy: PolicyInputs) -> DeclarationOutc
         entry = repository.get_path(session, key)
         version = entry.current_version if entry is not None else None
         if entry is None or version is None:  # removed meanwhile by another writer
-            record = {"path": key, "kind": DECLARATION_KIND, "status": "ok", "reason": None}
+            record: dict[str, Any] = {"path": key, "kind": DECLARATION_KIND, "status": "ok"}
+            record["reason"] = None
             record["reclassified"] = [c.to_dict() for c in changes if c.changed]
         else:
             record = declaration_record(entry, version, changes)

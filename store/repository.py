@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from provenance.model import AssetReport, FileFingerprint
 from store.models import Asset, PathEntry, Version, utcnow
@@ -81,7 +81,9 @@ def storable_text(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def at_or_below(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
+def at_or_below(
+    column: QueryableAttribute[Any] | ColumnElement[Any], key: str
+) -> ColumnElement[bool]:
     """SQL: `column` is the path `key` or a path below it (a folder covers its contents).
 
     The key is taken literally on both backends: LIKE's `%`, `_` and the escape character are

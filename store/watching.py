@@ -193,8 +193,8 @@ def record_deletion(
     now without those credentials, and a deleted declaration file re-classifies what it
     covered. Returns how many paths were marked."""
     gone = forget_gone_declarations([path], catalog=catalog, policy=policy)
-    for outcome in gone:
-        report(Change(MISSING, outcome.record))
+    for forgotten in gone:
+        report(Change(MISSING, forgotten.record))
     records = mark_gone(path, catalog=catalog)
     for record in records:
         report(Change(MISSING, record))
