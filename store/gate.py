@@ -1,8 +1,10 @@
 """The delivery gate (`prov check`) and the escalation queue (`prov escalations`), issue 4.
 
 Reads the catalog; the gate also stats files on disk (no reading) to catch deliveries that
-changed since they were catalogued. It fails closed: a version that could not be classified,
-or a file the catalog has not seen as it is now, fails like an unapproved one.
+changed since they were catalogued, and the declaration files that apply to them (read only
+when their stat changed) to catch decisions made under other declarations. It fails closed: a
+version that could not be classified, a file the catalog has not seen as it is now, or one
+classified under other declaration files, fails like an unapproved one.
 """
 
 from __future__ import annotations

@@ -154,8 +154,8 @@ def reconcile(
         return summary
     # Deleted declaration files first: what they covered is re-classified before they are
     # marked missing, so a crash in between leaves them to the next run (issue 7).
-    for outcome in forget_gone_declarations(folders, catalog=catalog, policy=policy):
-        _tell(outcome, summary, report)
+    for forgotten in forget_gone_declarations(folders, catalog=catalog, policy=policy):
+        report(Change(MISSING, forgotten.record))
     for folder in folders:
         for record in mark_gone(folder, catalog=catalog, present=seen):
             report(Change(MISSING, record))

@@ -114,3 +114,19 @@ def test_check_blocks_a_declaration_changed_since_the_scan_until_rescanned(
     (finding,) = project.json("check", str(project.root), code=3)
     assert finding["reason"] == "approval-required without a written approval"
     assert [r["path"] for r in project.json("ls")] == [str(asset)]  # not an asset
+
+
+def test_watch_catches_up_on_a_declaration_written_while_it_was_down(
+    project: Project, sign_jpeg: SignJpeg
+) -> None:
+    asset = project.place(sign_jpeg("g.jpg", actions=GENERATED), "vendor/sc01/g.jpg")
+    project.prov("watch", "--once", str(project.root))
+    declaration = asset.parent / "genai-declaration.toml"
+    declaration.write_text(TALENT, encoding="utf-8")  # nobody watching
+    lines = project.prov("watch", "--once", "--jsonl", str(project.root)).stdout.splitlines()
+    (change,) = [json.loads(line) for line in lines]
+    assert (change["kind"], change["path"]) == ("declaration", str(declaration))
+    assert change["reclassified"][0]["after"] == "approval-required"
+    (finding,) = project.json("check", str(project.root), code=3)
+    assert finding["reason"] == "approval-required without a written approval"
+    assert project.prov("watch", "--once", "--jsonl", str(project.root)).stdout == ""

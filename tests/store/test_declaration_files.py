@@ -16,6 +16,7 @@ from provenance.policy import Outcome
 from store.approvals import state_of
 from store.audit import check_rows_against_log, verify_chain
 from store.db import Catalog
+from store.declaration_files import DeclarationsNow
 from store.gate import gate, stale_files
 from store.ingest import (
     IngestAction,
@@ -170,7 +171,8 @@ def test_reconcile_at_start_picks_up_declarations_changed_while_down(
     declaration.unlink()  # down again
     changes = []
     reconcile([root], catalog=catalog, analyzer=analyzer, report=changes.append)
-    assert [c.kind for c in changes] == ["declaration"]
+    assert [(c.kind, c.record["path"]) for c in changes] == [("missing", path_key(declaration))]
+    assert changes[0].record["reclassified"][0]["after"] == "escalate"
     assert _outcome(catalog, asset) == "escalate"
 
 
@@ -195,3 +197,24 @@ def test_a_watched_declaration_deleted_or_moved_away_reclassifies(
         assert session.scalar(
             select(PathEntry.missing_since).where(PathEntry.path == path_key(declaration))
         )
+
+
+def test_a_classification_from_before_fingerprints_fails_closed_only_with_declarations(
+    tmp_path: Path,
+) -> None:
+    declaration = tmp_path / "genai-declaration.toml"
+    asset_key = path_key(tmp_path / "a.jpg")
+    legacy = {"talent_likeness": "yes", "sources": [str(declaration)]}
+    operator_only = {"use_case": "ideation", "sources": ["prov declare #1 by Ops"]}
+    now = DeclarationsNow()
+    assert now.change(asset_key, operator_only) is None
+    assert "before declaration files were fingerprinted" in (now.change(asset_key, legacy) or "")
+    declaration.write_text(TALENT, encoding="utf-8")
+    later = DeclarationsNow()  # one per gate run: it caches what it found
+    assert "before declaration files were fingerprinted" in (
+        later.change(asset_key, operator_only) or ""
+    )
+    assert later.change(asset_key, None) == (
+        f"declaration file {path_key(declaration)} was added since this was classified: "
+        "run `prov scan`"
+    )

@@ -17,7 +17,7 @@ from store.ingest import ingest_many
 from store.models import PathEntry
 from store.policy_store import under
 from store.repository import at_or_below, lock_path, path_key, path_of_key, versions_of
-from store.watching import record_deletion
+from store.watching import reconcile, record_deletion
 from tests.conftest import write_jpeg
 
 RAW = os.fsdecode(b"caf\xe9.jpg")  # a name that is not UTF-8 (Latin-1 e-acute)
@@ -127,3 +127,19 @@ def test_a_file_back_on_disk_is_spared_whatever_its_name(
             select(PathEntry.path).where(PathEntry.missing_since.is_not(None))
         )
         assert list(missing) == [path_key(files[0])]
+
+
+def test_a_row_under_a_key_from_before_the_escaping_is_marked_gone(
+    catalog: Catalog, analyzer: Analyzer, tmp_path: Path
+) -> None:
+    # Old catalogs stored a literal backslash unescaped; a rescan records the file under its
+    # new key, and a watcher's reconcile marks the old row missing (its file has a new key).
+    image = write_jpeg(tmp_path / "a\\b.jpg")
+    old_key = str(image)
+    with catalog.transaction() as session:
+        lock_path(session, old_key, "asset")
+    reconcile([tmp_path], catalog=catalog, analyzer=analyzer)
+    with catalog.session() as session:
+        query = select(PathEntry.path, PathEntry.missing_since)
+        rows = {path: missing for path, missing in session.execute(query)}
+    assert rows[old_key] is not None and rows[path_key(image)] is None
