@@ -37,6 +37,8 @@ from store.models import PathEntry, Version
 from store.policy_store import Change, PolicyInputs, covered_by, ingest_payload, reclassify
 from store.repository import RecordAction, at_or_below, path_key, path_of_key
 
+_FOLDERS_PER_QUERY = 100  # SQLite parses a long OR as deep as it is long (limit 1000)
+
 
 @dataclass(frozen=True)
 class DeclarationOutcome:
@@ -154,17 +156,20 @@ def declarations_gone(
     """Declaration files recorded at or below `roots` that are no longer on disk: the assets
     they covered are re-classified without them, then they are marked missing (that order,
     so a crash in between leaves them to the next run)."""
-    keys = [path_key(root) for root in roots]
-    if not keys:
-        return []
+    # A file that is there is not gone: only folders, and paths gone themselves (a watcher's
+    # deletion), are asked about, a few at a time, as `prov scan *.exr` may name thousands.
+    keys = [path_key(root) for root in roots if root.is_dir() or not os.path.lexists(root)]
+    recorded: list[str] = []
     with catalog.session() as session:
-        query = select(PathEntry.path).where(
-            PathEntry.kind == DECLARATION_KIND,
-            PathEntry.missing_since.is_(None),
-            or_(*(at_or_below(PathEntry.path, key) for key in keys)),
-        )
-        recorded = list(session.scalars(query.order_by(PathEntry.path)))
-    gone = [key for key in recorded if not os.path.lexists(path_of_key(key))]
+        for start in range(0, len(keys), _FOLDERS_PER_QUERY):
+            chunk = keys[start : start + _FOLDERS_PER_QUERY]
+            query = select(PathEntry.path).where(
+                PathEntry.kind == DECLARATION_KIND,
+                PathEntry.missing_since.is_(None),
+                or_(*(at_or_below(PathEntry.path, key) for key in chunk)),
+            )
+            recorded += session.scalars(query.order_by(PathEntry.path))
+    gone = [key for key in dict.fromkeys(recorded) if not os.path.lexists(path_of_key(key))]
     return [_forget(key, catalog, policy) for key in gone]
 
 

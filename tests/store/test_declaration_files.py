@@ -218,3 +218,13 @@ def test_a_classification_from_before_fingerprints_fails_closed_only_with_declar
         f"declaration file {path_key(declaration)} was added since this was classified: "
         "run `prov scan`"
     )
+
+
+def test_a_scan_naming_thousands_of_folders_looks_for_gone_declarations_in_chunks(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    # One OR of 1,500 folder clauses is deeper than SQLite parses (1,000).
+    folders = [tmp_path / f"f{n}" for n in range(1500)]
+    for folder in folders:
+        folder.mkdir()
+    assert forget_gone_declarations(folders, catalog=catalog) == []
