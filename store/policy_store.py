@@ -49,7 +49,7 @@ from store.declaration_files import (
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
 from store.queries import LISTED_KINDS
-from store.repository import at_or_below, current_versions, storable_text
+from store.repository import at_or_below_any, current_versions, storable_text
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
 # escalates) and AA-MISLEADING cannot fire: the config is what says a show is a documentary.
@@ -377,8 +377,9 @@ def current_version_ids(session: Session, paths: Sequence[str] | None) -> list[i
 
 
 def under(paths: Sequence[str]) -> list[Any]:
-    """SQL clauses: the path itself, or anything below it when it is a folder."""
-    return [at_or_below(PathEntry.path, key) for key in paths]
+    """SQL clauses: the path itself, or anything below it when it is a folder (one clause,
+    however many paths)."""
+    return [at_or_below_any(PathEntry.path, paths)]
 
 
 def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> Change:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -96,6 +97,26 @@ def at_or_below(
         func.substr(column, 1, len(prefix)) == prefix,
     )
     return or_(column == key, below)
+
+
+def at_or_below_any(
+    column: QueryableAttribute[Any] | ColumnElement[Any], keys: Sequence[str]
+) -> ColumnElement[bool]:
+    """SQL: `column` is at or below any of `keys` (false when there is none). SQLite parses a
+    flat OR as deep as it is long (at most 1000 levels), and `prov check frames/*.exr` may
+    give thousands of paths: the clauses are grouped a hundred at a time (the `AND 1 = 1`
+    keeps SQLAlchemy from flattening the groups back into one OR)."""
+    clauses = [at_or_below(column, key) for key in keys]
+    if len(clauses) <= _OR_GROUP:
+        return or_(false(), *clauses)
+    groups = [
+        and_(or_(*clauses[start : start + _OR_GROUP]), literal_column("1") == 1)
+        for start in range(0, len(clauses), _OR_GROUP)
+    ]
+    return or_(*groups)
+
+
+_OR_GROUP = 100
 
 
 def _insert(session: Session, model: type[Asset] | type[PathEntry]) -> Any:
