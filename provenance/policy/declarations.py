@@ -1,7 +1,8 @@
 """GenAI declarations: what a vendor or operator states about assets (issue 4).
 
-Reads declaration files (parse_declaration, declaration_for); declaration_from_mapping and
-declaration_to_toml are pure. Format (docs/policy.md): a flat TOML table, either
+Reads declaration files (parse_declaration, declaration_for, and with the SHA-256 and stat of
+each file read, declaration_with_files and check_declaration_file: issue 7 notices a file
+changed since); declaration_from_mapping and declaration_to_toml are pure. Format (docs/policy.md): a flat TOML table, either
 `<asset file name>.genai.toml` beside one asset, or `genai-declaration.toml` for every file in
 that folder and below. Nearer files override farther ones key by key; the per-asset file wins.
 A malformed declaration is an error naming its file and key, never skipped.
