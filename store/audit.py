@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Version, utcnow
 from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
+from store.repository import at_or_below_any
 
 GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
 # Any constant works; it must differ from store.db's migration lock and be the same for every
@@ -195,11 +196,10 @@ def events_for(
     """Events about the given paths (a folder's path covers everything below it) or whose
     content hash starts with `sha_prefix`; every event when neither is given."""
     query = select(EventRow).order_by(EventRow.seq)
-    clauses = []
-    for path in paths:
-        clauses += [EventRow.target == path, EventRow.target.startswith(path.rstrip("/") + "/")]
+    keys = list(paths)
+    clauses: list[Any] = [at_or_below_any(EventRow.target, keys)] if keys else []
     if sha_prefix:
-        clauses.append(EventRow.sha256.startswith(sha_prefix.lower()))
+        clauses.append(EventRow.sha256.startswith(sha_prefix.lower(), autoescape=True))
     if clauses:
         query = query.where(or_(*clauses))
     return list(session.scalars(query))

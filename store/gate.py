@@ -1,8 +1,10 @@
 """The delivery gate (`prov check`) and the escalation queue (`prov escalations`), issue 4.
 
 Reads the catalog; the gate also stats files on disk (no reading) to catch deliveries that
-changed since they were catalogued. It fails closed: a version that could not be classified,
-a file the catalog has not seen as it is now, or a folder that cannot be listed, fails like an
+changed since they were catalogued, and the declaration files that apply to them (read only
+when their stat changed) to catch decisions made under other declarations. It fails closed: a
+version that could not be classified, a file the catalog has not seen as it is now, one
+classified under other declaration files, or a folder that cannot be listed, fails like an
 unapproved one.
 """
 
@@ -18,10 +20,11 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from provenance.analyze import fingerprint
-from provenance.policy import Outcome
+from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
 from store import repository
 from store.approvals import PolicyState, with_states
+from store.declaration_files import DeclarationsNow
 from store.ingest import UnreadableFolder, iter_files, scan_targets
 from store.models import PathEntry, Version
 from store.policy_store import under
@@ -99,15 +102,42 @@ def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
 
 def stale_files(session: Session, roots: Sequence[Path]) -> list[GateFinding]:
     """Files under `roots` on disk that the catalog has not recorded as they are now (new, or
-    changed since the last scan): their approvals, if any, are for other content. A folder
-    that cannot be listed is a finding too: what it holds cannot be checked (issue 7)."""
+    changed since the last scan): their approvals, if any, are for other content. Also the
+    catalogued files under `roots` classified with other declaration files than apply now, and
+    folders that cannot be listed: what they hold cannot be checked (issue 7)."""
     findings = []
     unreadable: list[UnreadableFolder] = []
     for path in scan_targets(iter_files(roots, unreadable=unreadable)):
+        if is_declaration_file(path):
+            continue  # judged through the assets it covers, below
         problem = _staleness(session, path)
         if problem is not None:
             findings.append(GateFinding(repository.path_key(path), problem))
     findings += [GateFinding(f.path, f"unreadable folder: {f.reason}") for f in unreadable]
+    keys = [repository.path_key(root) for root in roots]
+    stale = {finding.path for finding in findings}
+    return findings + [f for f in stale_declarations(session, keys) if f.path not in stale]
+
+
+def stale_declarations(session: Session, paths: Sequence[str]) -> list[GateFinding]:
+    """Current versions under `paths` (path keys) whose classification was made with other
+    declaration files than apply now (one added, removed or changed since): fail closed until
+    a scan re-classifies them (issue 7). Unclassified ones fail the gate anyway."""
+    query = repository.current_versions().where(
+        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS), or_(*under(paths))
+    )
+    now, findings = DeclarationsNow(), []
+    rows = session.execute(query.order_by(PathEntry.path))
+    for entry, version, state in with_states(session, ((e, v) for e, v in rows)):
+        row = state.classification
+        if row is None or row.outcome is None:
+            continue
+        problem = now.change(entry.path, row.declaration)
+        if problem is not None:
+            approval = state.approval()["state"]
+            findings.append(
+                GateFinding(entry.path, problem, version.seq, version.sha256, row.outcome, approval)
+            )
     return findings
 
 

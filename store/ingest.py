@@ -28,14 +28,9 @@ from store.approvals import PolicyState, policy_states, state_of
 from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
 from store.bulk import Pending, write_batch
 from store.db import Catalog, CatalogError, redact
+from store.declaration_ingest import DeclarationOutcome, declarations_gone, ingest_declaration
 from store.models import PathEntry
-from store.policy_store import (
-    PolicyInputs,
-    covered_by,
-    default_inputs,
-    reclassify,
-    record_new_version,
-)
+from store.policy_store import PolicyInputs, default_inputs, record_new_version
 from store.records import version_record
 from store.repository import RecordAction, SidecarFingerprint
 
@@ -96,7 +91,7 @@ def ingest_path(
         catalog, analyzer, force, require_stable, policy or default_inputs(), batch, settled or {}
     )
     if is_declaration_file(path):
-        return _declaration_arrived(path, ctx)
+        return _declaration(path, ctx)
     if is_sidecar(path):
         asset = asset_for_sidecar(path)
         if asset is not None:
@@ -153,21 +148,29 @@ def _ingest_orphan(path: Path, ctx: _Context) -> IngestOutcome:
     return _record(report, ctx, "orphan_sidecar", None, None)
 
 
-def _declaration_arrived(path: Path, ctx: _Context) -> IngestOutcome:
-    """A declaration file is not media: re-classify the catalogued assets it covers (how a
-    watcher applies a declaration delivered after its assets). A malformed one is an error."""
-    changes = reclassify(ctx.catalog, ctx.policy, covered_by(path))
-    error = next((c.error for c in changes if c.error), None)
-    key = repository.path_key(path)
-    record = {
-        "path": key,
-        "kind": "declaration",
-        "status": str(FileStatus.ERROR if error else FileStatus.OK),
-        "reason": error,
-        "reclassified": [c.to_dict() for c in changes if c.changed],
-    }
-    status = FileStatus.ERROR if error else FileStatus.OK
-    return IngestOutcome(key, IngestAction.DECLARATION, status, error, record)
+def _declaration(path: Path, ctx: _Context) -> IngestOutcome:
+    """A declaration file is not media: it is recorded with its fingerprint, and when it is
+    new or changed the catalogued assets it covers are re-classified (issue 7). A malformed
+    one is an error."""
+    with _database_errors(ctx.catalog):
+        done = ingest_declaration(path, catalog=ctx.catalog, policy=ctx.policy, force=ctx.force)
+    return _declaration_outcome(done)
+
+
+def _declaration_outcome(done: DeclarationOutcome) -> IngestOutcome:
+    action = IngestAction.UNCHANGED if done.unchanged else IngestAction.DECLARATION
+    return IngestOutcome(done.key, action, done.status, done.reason, done.record)
+
+
+def forget_gone_declarations(
+    roots: Iterable[Path], *, catalog: Catalog, policy: PolicyInputs | None = None
+) -> list[IngestOutcome]:
+    """Declaration files recorded under `roots` that were deleted: what they covered is
+    re-classified without them and they are marked missing (`scan`, a watcher's reconcile)."""
+    roots = [Path(os.path.abspath(root)) for root in roots]
+    with _database_errors(catalog):
+        gone = declarations_gone(roots, catalog=catalog, policy=policy or default_inputs())
+    return [_declaration_outcome(done) for done in gone]
 
 
 def _sidecar_fingerprint(sidecar: Path | None) -> SidecarFingerprint | None:
@@ -387,14 +390,20 @@ def _entry_files(
 
 
 def scan_targets(files: Iterable[Path]) -> Iterator[Path]:
-    """Files to ingest: a sidecar whose asset is also in the scan is read with that asset;
-    genAI declaration files are not media (they are read when their assets are classified)."""
+    """Files to ingest: a sidecar whose asset is also in the scan is read with that asset.
+    GenAI declaration files are targets too: not media, but recorded with their fingerprint
+    so that one added or changed while nobody watched re-classifies what it covers."""
     for path in files:
         if is_sidecar(path) and asset_for_sidecar(path) is not None:
             continue
-        if is_declaration_file(path):
-            continue
         yield path
+
+
+def declarations_first(paths: Iterable[Path]) -> list[Path]:
+    """Declaration files ahead of the other files (in order otherwise): what they change is
+    re-classified before the assets are listed, so a scan's records and summary are current."""
+    listed = list(paths)
+    return sorted(listed, key=lambda path: not is_declaration_file(path))
 
 
 @dataclass
@@ -481,7 +490,7 @@ def ingest_many(
             # Re-classifies in transactions of its own: what came before must be committed.
             yield from _scan_chunk(chunk, ctx)
             chunk = []
-            yield _declaration_arrived(path, ctx)
+            yield _declaration(path, ctx)
             continue
         chunk.append(_target(path))
         if len(chunk) >= BATCH_FILES:

@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AiAssessment, Evidence, Involvement, Strength
 from provenance.policy import (
-    ASSET_DECLARATION_SUFFIX,
-    FOLDER_DECLARATION,
     Declaration,
+    DeclarationFile,
     FolderRole,
     Policy,
     PolicyError,
@@ -34,18 +33,24 @@ from provenance.policy import (
     ProductionKind,
     ToolRegistry,
     classify,
-    declaration_for,
     declaration_from_mapping,
     load_policy,
     load_tool_registry,
 )
 from store.audit import EventKind, append_event, row_ref
 from store.db import Catalog
+from store.declaration_files import (
+    FILES,
+    covered_keys,
+    files_snapshot,
+    vendor_declaration,
+    without_stat,
+)
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
 from store.policy_facts import credential_facts_of, tool_names_of
 from store.queries import LISTED_KINDS
-from store.repository import current_versions, path_key
+from store.repository import at_or_below_any, current_versions, storable_text
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
 # escalates) and AA-MISLEADING cannot fire: the config is what says a show is a documentary.
@@ -177,7 +182,7 @@ def classify_version(
     the result equals the version's current classification (nothing is appended)."""
     values = evaluate(session, entry, version, inputs)
     current = None if new_version else latest_classification(session, version.id)
-    if current is not None and _comparable(current) == values:
+    if current is not None and _comparable(current) == _comparable_values(values):
         return None
     row = ClassificationRow(version_id=version.id, **values)
     session.add(row)
@@ -205,9 +210,10 @@ def evaluate(
         "production_title": inputs.production.title or None,
     }
     try:
-        declaration = declaration_of(session, entry.path)
+        vendor, files = vendor_declaration(entry.path)
+        declaration = merge_declaration(vendor, operator_declarations(session, entry.path))
     except PolicyError as exc:
-        return {**_UNCLASSIFIED, **common, "error": str(exc)}
+        return {**_UNCLASSIFIED, **common, "error": storable_text(str(exc))}
     result = classify(
         assessment_of(version),
         role=role,
@@ -226,7 +232,7 @@ def evaluate(
         "unverified": data["unverified"],
         "involvement": data["involvement"],
         "rules": data["rules"],
-        "declaration": declaration_snapshot(declaration),
+        "declaration": declaration_snapshot(declaration, files),
     }
 
 
@@ -241,7 +247,7 @@ _UNCLASSIFIED: dict[str, Any] = {
 
 def declaration_of(session: Session, key: str) -> Declaration | None:
     """The vendor's declaration files for the path merged with the operator's records."""
-    vendor = declaration_for(Path(key))
+    vendor, _files = vendor_declaration(key)
     return merge_declaration(vendor, operator_declarations(session, key))
 
 
@@ -260,8 +266,11 @@ def assessment_of(version: Version) -> AiAssessment:
     return AiAssessment(Involvement(version.involvement), evidence)
 
 
-def declaration_snapshot(declaration: Declaration | None) -> dict[str, Any] | None:
-    """What the declaration said (only what differs from all-unsure) and where it came from."""
+def declaration_snapshot(
+    declaration: Declaration | None, files: tuple[DeclarationFile, ...] = ()
+) -> dict[str, Any] | None:
+    """What the declaration said (only what differs from all-unsure), where it came from,
+    and the vendor's files as read (issue 7: the gate tells when they changed since)."""
     if declaration is None:
         return None
     default = Declaration()
@@ -270,6 +279,7 @@ def declaration_snapshot(declaration: Declaration | None) -> dict[str, Any] | No
         value = getattr(declaration, f.name)
         if f.name == "sources" or value != getattr(default, f.name):
             snapshot[f.name] = list(map(str, value)) if isinstance(value, tuple) else str(value)
+    snapshot[FILES] = files_snapshot(files)
     return snapshot
 
 
@@ -293,7 +303,11 @@ _COMPARED = (
 
 
 def _comparable(row: ClassificationRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in _COMPARED}
+    return _comparable_values({name: getattr(row, name) for name in _COMPARED})
+
+
+def _comparable_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "declaration": without_stat(values["declaration"])}
 
 
 def classification_payload(row: ClassificationRow) -> dict[str, Any]:
@@ -366,11 +380,9 @@ def current_version_ids(session: Session, paths: Sequence[str] | None) -> list[i
 
 
 def under(paths: Sequence[str]) -> list[Any]:
-    """SQL clauses: the path itself, or anything below it when it is a folder."""
-    clauses = []
-    for key in paths:
-        clauses += [PathEntry.path == key, PathEntry.path.startswith(key.rstrip("/") + "/")]
-    return clauses
+    """SQL clauses: the path itself, or anything below it when it is a folder (one clause,
+    however many paths)."""
+    return [at_or_below_any(PathEntry.path, paths)]
 
 
 def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> Change:
@@ -394,11 +406,9 @@ def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> 
 
 def covered_by(declaration_file: Path) -> list[str]:
     """Path keys a declaration file applies to: a folder file covers its folder (and below),
-    `<name>.genai.toml` covers `<name>`. For `reclassify` when such a file arrives."""
-    if declaration_file.name == FOLDER_DECLARATION:
-        return [path_key(declaration_file.parent)]
-    asset_name = declaration_file.name.removesuffix(ASSET_DECLARATION_SUFFIX)
-    return [path_key(declaration_file.with_name(asset_name))]
+    `<name>.genai.toml` covers `<name>`. For `reclassify` when such a file arrives, changes
+    or goes."""
+    return covered_keys(declaration_file)
 
 
 def record_new_version(

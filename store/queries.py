@@ -83,7 +83,10 @@ def _media_clause(media_type: str) -> ColumnElement[bool]:
     return Version.media_type.startswith(family + "/")
 
 
-def _glob_match(path: str, pattern: str) -> bool:
+def _glob_match(key: str, pattern: str) -> bool:
+    # Matched against the file's own name, not its key: a backslash or a non-UTF-8 byte in a
+    # key is escaped (repository.path_key), and the user types the name as it is.
+    path = str(repository.path_of_key(key)) if "\\" in key else key
     # A pattern without a folder part matches the file name, like `ls *.exr`.
     if "/" not in pattern:
         return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)

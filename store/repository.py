@@ -8,19 +8,22 @@ INSERT ... ON CONFLICT and a row lock on the path, never by Python-side locks.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from provenance.model import AssetReport, FileFingerprint
+from store.credential_record import summary_record
 from store.models import Asset, PathEntry, Version, utcnow
-from store.records import summary_record
 
 
 class RecordAction(StrEnum):
@@ -36,10 +39,85 @@ class SidecarFingerprint:
 
 
 def path_key(path: str | os.PathLike[str]) -> str:
-    """How a path is stored: absolute, and always valid UTF-8 (non-UTF-8 bytes in a file
-    name are kept as backslash escapes, since neither SQLite nor PostgreSQL store them)."""
-    raw = os.fsencode(os.path.abspath(path))
-    return raw.decode("utf-8", errors="backslashreplace")
+    """How a path is stored: absolute, and always valid UTF-8. Neither SQLite nor PostgreSQL
+    store non-UTF-8 bytes, so a byte that is not UTF-8 is written `\\xNN` and a literal
+    backslash `\\\\`: one key per path (a file literally named `caf\\xe9.jpg` and one whose
+    name has the byte 0xE9 stay two paths). `path_of_key` is the inverse."""
+    name = os.fsdecode(os.path.abspath(path))
+    if "\\" not in name and not _has_surrogates(name):
+        return name  # the common case: valid UTF-8 without a backslash is its own key
+    return "".join(_key_char(char) for char in name)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _key_char(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if "\udc80" <= char <= "\udcff":  # os.fsdecode's surrogateescape of a raw byte
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char
+
+
+_KEY_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2})")
+
+
+def path_of_key(key: str) -> Path:
+    """The filesystem path a key stands for (the inverse of `path_key`), for whatever goes
+    back to the disk from a stored path: declarations, existence checks, staleness."""
+
+    def unescape(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return "\\" if code == "\\" else chr(0xDC00 + int(code[1:], 16))
+
+    return Path(_KEY_ESCAPE.sub(unescape, key))
+
+
+def storable_text(text: str) -> str:
+    """A message (an error naming a file, say) made storable: raw bytes that a non-UTF-8
+    file name brought in are written `\\xNN` (for people to read, not to be parsed back)."""
+    if not _has_surrogates(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def at_or_below(
+    column: QueryableAttribute[Any] | ColumnElement[Any], key: str
+) -> ColumnElement[bool]:
+    """SQL: `column` is the path `key` or a path below it (a folder covers its contents).
+
+    The key is taken literally on both backends: LIKE's `%`, `_` and the escape character are
+    escaped (PostgreSQL's LIKE treats `\\` as its escape by default), and since SQLite's LIKE
+    ignores the case of ASCII letters, an exact comparison of the prefix decides. LIKE stays
+    first so PostgreSQL can narrow with it."""
+    prefix = key.rstrip("/") + "/"
+    below = and_(
+        column.startswith(prefix, autoescape=True),
+        func.substr(column, 1, len(prefix)) == prefix,
+    )
+    return or_(column == key, below)
+
+
+def at_or_below_any(
+    column: QueryableAttribute[Any] | ColumnElement[Any], keys: Sequence[str]
+) -> ColumnElement[bool]:
+    """SQL: `column` is at or below any of `keys` (false when there is none). SQLite parses a
+    flat OR as deep as it is long (at most 1000 levels), and `prov check frames/*.exr` may
+    give thousands of paths: the clauses are grouped a hundred at a time (the `AND 1 = 1`
+    keeps SQLAlchemy from flattening the groups back into one OR)."""
+    clauses = [at_or_below(column, key) for key in keys]
+    if len(clauses) <= _OR_GROUP:
+        return or_(false(), *clauses)
+    groups = [
+        and_(or_(*clauses[start : start + _OR_GROUP]), literal_column("1") == 1)
+        for start in range(0, len(clauses), _OR_GROUP)
+    ]
+    return or_(*groups)
+
+
+_OR_GROUP = 100
 
 
 def _insert(session: Session, model: type[Asset] | type[PathEntry]) -> Any:

@@ -14,11 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint
+from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
 from store.db import Catalog
@@ -27,6 +28,7 @@ from store.ingest import (
     IngestOutcome,
     RunSummary,
     UnreadableFolder,
+    forget_gone_declarations,
     ingest_many,
     ingest_path,
     iter_files,
@@ -35,7 +37,7 @@ from store.ingest import (
 from store.models import PathEntry, Version, utcnow
 from store.policy_store import PolicyInputs
 from store.records import version_record
-from store.repository import get_path, path_key
+from store.repository import at_or_below, get_path, path_key, path_of_key
 
 MOVED = "moved"
 MISSING = "missing"
@@ -161,6 +163,10 @@ def reconcile(
     if stopped[0]:
         return summary
     unlisted = [problem.path for problem in unreadable]
+    # Deleted declaration files first: what they covered is re-classified before they are
+    # marked missing, so a crash in between leaves them to the next run (issue 7).
+    for forgotten in forget_gone_declarations(folders, catalog=catalog, policy=policy):
+        report(Change(MISSING, forgotten.record))
     for folder in folders:
         for record in mark_gone(folder, catalog=catalog, present=seen, unlisted=unlisted):
             report(Change(MISSING, record))
@@ -195,7 +201,11 @@ def record_deletion(
 ) -> int:
     """`path` was deleted: it, or everything below it when it was a folder, is marked missing
     (its history stays). Repeats are harmless. A deleted sidecar makes its asset be read again,
-    now without those credentials. Returns how many paths were marked."""
+    now without those credentials, and a deleted declaration file re-classifies what it
+    covered. Returns how many paths were marked."""
+    gone = forget_gone_declarations([path], catalog=catalog, policy=policy)
+    for forgotten in gone:
+        report(Change(MISSING, forgotten.record))
     records = mark_gone(path, catalog=catalog)
     for record in records:
         report(Change(MISSING, record))
@@ -203,7 +213,7 @@ def record_deletion(
         outcome = ingest_settled(asset, catalog=catalog, analyzer=analyzer, policy=policy)
         if outcome is not None and outcome.action not in _SILENT:
             report(Change.ingested(outcome))
-    return len(records)
+    return len(gone) + len(records)
 
 
 def mark_gone(
@@ -224,7 +234,7 @@ def mark_gone(
             for entry in _present_at_or_below(session, key)
             if entry.path not in (present or ())
             and not _at_or_below(entry.path, unlisted)
-            and not os.path.lexists(entry.path)
+            and not _on_disk(entry.path)
         ]
         for entry in gone:
             entry.missing_since = when
@@ -235,13 +245,20 @@ def _at_or_below(key: str, folders: Sequence[str]) -> bool:
     return any(key == folder or key.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
+def _on_disk(key: str) -> bool:
+    """Whether the file a key names is there. A key recorded before keys escaped backslashes
+    (issue 7) is not its file's key any more: that file is recorded under its new key, so the
+    old row is gone."""
+    path = path_of_key(key)
+    return path_key(path) == key and os.path.lexists(path)
+
+
 def _present_at_or_below(session: Session, key: str) -> list[PathEntry]:
     """Paths not yet missing at `key` or below it, with their current version (its manifest
     store left unloaded: a folder of 10,000 frames would otherwise pull every manifest)."""
-    prefix = key.rstrip("/") + "/"
     query = (
         select(PathEntry)
-        .where(or_(PathEntry.path == key, PathEntry.path.startswith(prefix, autoescape=True)))
+        .where(at_or_below(PathEntry.path, key))
         .where(PathEntry.missing_since.is_(None))
         .options(joinedload(PathEntry.current_version).options(defer(Version.manifest_store)))
         .order_by(PathEntry.path)
@@ -281,6 +298,8 @@ def record_move(
         if get_path(session, src_key) is None:
             return False
     outcome = ingest_settled(dest, catalog=catalog, analyzer=analyzer, policy=policy)
+    if is_declaration_file(src):  # what it covered is judged without it now
+        forget_gone_declarations([src], catalog=catalog, policy=policy)
     _point_to(src_key, dest_key, catalog)
     if outcome is not None and outcome.action not in _SILENT:
         report(Change(MOVED, outcome.record, moved_from=src_key))
@@ -292,7 +311,7 @@ def _point_to(src_key: str, dest_key: str, catalog: Catalog) -> None:
 
     Repeats, and a second watcher doing the same, change nothing: the first time it went
     missing is kept."""
-    if os.path.lexists(src_key):
+    if _on_disk(src_key):
         return
     with catalog.transaction() as session:
         entry = get_path(session, src_key)

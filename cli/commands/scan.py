@@ -12,7 +12,15 @@ from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
 from provenance.watch.ignore import ignore_globs
-from store.ingest import RunSummary, UnreadableFolder, ingest_many, iter_files, scan_targets
+from store.ingest import (
+    RunSummary,
+    UnreadableFolder,
+    declarations_first,
+    forget_gone_declarations,
+    ingest_many,
+    iter_files,
+    scan_targets,
+)
 
 
 @click.command()
@@ -76,7 +84,7 @@ def scan(
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
     catalog, analyzer = app.catalog(), app.analyzer(fetch_remote=fetch_remote)
     unreadable: list[UnreadableFolder] = []
-    targets = list(scan_targets(iter_files(paths, ignore, unreadable=unreadable)))
+    targets = declarations_first(scan_targets(iter_files(paths, ignore, unreadable=unreadable)))
     summary = RunSummary()
     for folder in unreadable:  # issue 7: a folder that cannot be listed fails the scan
         summary.add_folder(folder)
@@ -89,6 +97,11 @@ def scan(
             if jsonl:
                 click.echo(json_line(outcome.record))
             advance(Path(outcome.path))
+    # Declaration files deleted since the last scan: what they covered is judged without them.
+    for outcome in forget_gone_declarations(paths, catalog=catalog, policy=policy):
+        summary.add(outcome)
+        if jsonl:
+            click.echo(json_line(outcome.record))
     _print_summary(summary, quiet=app.quiet)
     click.get_current_context().exit(EXIT_FAILURES if summary.failed else EXIT_OK)
 

@@ -14,12 +14,17 @@ credential rules (PV-INVALID, PV-INVALID-FINAL, PV-REMOTE) stay silent.
 from provenance.policy.declarations import (
     ASSET_DECLARATION_SUFFIX,
     FOLDER_DECLARATION,
+    DeclarationFile,
+    check_declaration_file,
     declaration_files,
     declaration_for,
     declaration_from_mapping,
     declaration_to_toml,
+    declaration_with_files,
     is_declaration_file,
+    is_present_file,
     parse_declaration,
+    read_declaration_file,
 )
 from provenance.policy.evaluate import IMPLEMENTED_RULE_IDS, classify
 from provenance.policy.loader import (
@@ -79,15 +84,20 @@ __all__ = [
     "ToolRegistry",
     "UseCase",
     "classify",
+    "DeclarationFile",
+    "check_declaration_file",
     "declaration_files",
     "declaration_for",
+    "declaration_with_files",
     "declaration_from_mapping",
     "declaration_to_toml",
     "is_declaration_file",
+    "is_present_file",
     "load_policy",
     "load_production_config",
     "load_tool_registry",
     "parse_declaration",
+    "read_declaration_file",
     "policy_from_mapping",
     "tool_registry_from_mapping",
 ]

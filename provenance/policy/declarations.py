@@ -1,24 +1,28 @@
 """GenAI declarations: what a vendor or operator states about assets (issue 4).
 
-Reads declaration files (parse_declaration, declaration_for); declaration_from_mapping and
-declaration_to_toml are pure. Format (docs/policy.md): a flat TOML table, either
-`<asset file name>.genai.toml` beside one asset, or `genai-declaration.toml` for every file in
-that folder and below. Nearer files override farther ones key by key; the per-asset file wins.
-A malformed declaration is an error naming its file and key, never skipped.
+Reads declaration files (parse_declaration, declaration_for; declaration_with_files and
+check_declaration_file also give each file's SHA-256 and stat, so issue 7's gate notices a file
+changed since); declaration_from_mapping and declaration_to_toml are pure. Format
+(docs/policy.md): a flat TOML table, either `<asset file name>.genai.toml` beside one asset,
+or `genai-declaration.toml` for every file in that folder and below. Nearer files override
+farther ones key by key; the per-asset file wins. A malformed declaration is an error naming
+its file and key, never skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from provenance.model import Involvement
 from provenance.policy._toml import Table, parse_choice, read_toml
-from provenance.policy.model import Answer, Declaration, Prominence, UseCase
+from provenance.policy.model import Answer, Declaration, PolicyError, Prominence, UseCase
 
 FOLDER_DECLARATION = "genai-declaration.toml"
 ASSET_DECLARATION_SUFFIX = ".genai.toml"
@@ -43,14 +47,74 @@ def parse_declaration(path: Path) -> Declaration:
     return declaration_from_mapping(read_toml(path), source=str(path))
 
 
+@dataclass(frozen=True)
+class DeclarationFile:
+    """A declaration file as it was read: its content hash, and its stat to tell cheaply
+    that it is still the same (issue 7: a decision is only as current as its declarations)."""
+
+    path: Path
+    sha256: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
 def declaration_for(asset: Path, *, root: Path | None = None) -> Declaration | None:
     """The declaration that applies to `asset`: folder files from `root` (or the filesystem
     top) down to the asset's folder, then `<asset name>.genai.toml`, merged key by key."""
-    files = declaration_files(asset, root=root)
+    return declaration_with_files(asset, root=root)[0]
+
+
+def declaration_with_files(
+    asset: Path, *, root: Path | None = None
+) -> tuple[Declaration | None, tuple[DeclarationFile, ...]]:
+    """declaration_for, with the files it was made of as they were read."""
     merged: dict[str, Any] = {}
-    for path in files:
-        merged.update(_fields(Table(read_toml(path), str(path))))
-    return Declaration(**merged, sources=tuple(map(str, files))) if files else None
+    read = []
+    for path in declaration_files(asset, root=root):
+        data, file = read_declaration_file(path)
+        merged.update(_fields(Table(data, str(path))))
+        read.append(file)
+    if not read:
+        return None, ()
+    return Declaration(**merged, sources=tuple(str(f.path) for f in read)), tuple(read)
+
+
+def read_declaration_file(path: Path) -> tuple[dict[str, Any], DeclarationFile]:
+    """The parsed TOML table of one declaration file, and the file as read. An unreadable
+    or malformed file raises PolicyError naming it."""
+    file, content = _load(path)
+    return _parse(path, content), file
+
+
+def check_declaration_file(path: Path) -> tuple[DeclarationFile, str | None]:
+    """One declaration file as read, and what is wrong with it (None: a valid declaration).
+    PolicyError only when it cannot be read at all."""
+    file, content = _load(path)
+    try:
+        declaration_from_mapping(_parse(path, content), source=str(path))
+    except PolicyError as exc:
+        return file, str(exc)
+    return file, None
+
+
+def _load(path: Path) -> tuple[DeclarationFile, bytes]:
+    # Stat before reading: a change after the stat shows as a different stat later, never
+    # as the stat of what was read.
+    try:
+        info = path.stat()
+        content = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    sha256 = hashlib.sha256(content).hexdigest()
+    return DeclarationFile(path, sha256, info.st_size, info.st_mtime_ns, info.st_ino), content
+
+
+def _parse(path: Path, content: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"{path}: (syntax): {exc}") from exc
 
 
 def declaration_files(asset: Path, *, root: Path | None = None) -> list[Path]:
@@ -60,7 +124,17 @@ def declaration_files(asset: Path, *, root: Path | None = None) -> list[Path]:
         folders = folders[: folders.index(root) + 1]
     candidates = [d / FOLDER_DECLARATION for d in reversed(folders)]
     candidates.append(asset.with_name(asset.name + ASSET_DECLARATION_SUFFIX))
-    return [c for c in candidates if c.is_file()]
+    return [c for c in candidates if is_present_file(c)]
+
+
+def is_present_file(path: Path) -> bool:
+    """Whether a declaration file is there. One that cannot be looked for (a folder that
+    denies access) raises PolicyError: the asset is then unclassified, never judged as if
+    the file were absent (issue 7, fail closed)."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot look for a declaration here: {exc.strerror}") from exc
 
 
 def declaration_from_mapping(data: Mapping[str, Any], *, source: str) -> Declaration:

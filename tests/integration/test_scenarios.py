@@ -200,7 +200,8 @@ def test_3_ideation_moodboard_from_enterprise_tool_with_clear_declaration(
         boards.append(project.place(image, f"ideation/moodboards/ep1_board_{n}.jpg"))
     (project.root / "ideation/moodboards/genai-declaration.toml").write_text(CLEAR_DECLARATION)
     scanned = project.prov("scan", "--jsonl", str(project.root)).stdout.splitlines()
-    assert len(scanned) == 2  # the declaration file is not an asset
+    kinds = sorted(json.loads(line)["kind"] for line in scanned)
+    assert kinds == ["asset", "asset", "declaration"]  # the declaration file is not an asset
 
     for board in boards:
         record = project.show(board)

@@ -24,7 +24,7 @@ from store.audit import check_rows_against_log, verify_chain
 from store.db import Catalog
 from store.gate import gate
 from store.ingest import IngestAction, ingest_path, scan_targets
-from store.models import Version
+from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, EventRow
 from store.policy_store import PolicyInputs, covered_by, reclassify, record_declaration
 from store.repository import path_key
@@ -56,8 +56,10 @@ def _kinds(catalog: Catalog) -> list[str]:
 
 def _outcome(catalog: Catalog, path: Path) -> str | None:
     with catalog.session() as session:
-        version = session.scalars(select(Version).order_by(Version.id.desc())).first()
-        assert version is not None and version.path.path == path_key(path)
+        query = select(Version).join(PathEntry, Version.path_id == PathEntry.id)
+        query = query.where(PathEntry.path == path_key(path)).order_by(Version.id.desc())
+        version = session.scalars(query).first()
+        assert version is not None
         return state_of(session, version.id).risk()["outcome"]
 
 
@@ -113,13 +115,14 @@ def test_the_watchers_role_applies_to_every_file(
     assert (record["risk"]["role"], record["risk"]["outcome"]) == ("final", "approval-required")
 
 
-def test_declaration_files_are_not_assets(tmp_path: Path) -> None:
+def test_declaration_files_are_scan_targets(tmp_path: Path) -> None:
+    # Issue 7: recorded with their fingerprint (as kind `declaration`, never listed as assets)
     files = [
         write_jpeg(tmp_path / "a.jpg"),
         tmp_path / "a.jpg.genai.toml",
         tmp_path / "genai-declaration.toml",
     ]
-    assert list(scan_targets(files)) == [files[0]]
+    assert list(scan_targets(files)) == files
 
 
 def test_a_declaration_file_covers_its_asset_or_its_folder(tmp_path: Path) -> None:
