@@ -13,14 +13,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, text
+from sqlalchemy import Table, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import Version, utcnow
+from store.models import PathEntry, Version, utcnow
 from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
 
 GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
@@ -35,6 +35,10 @@ class EventKind(StrEnum):
     DECLARE = "declare"  # an operator recorded a declaration
     APPROVE = "approve"
     REJECT = "reject"
+    # Path rows (issue 7): what takes a file in or out of the gate without a new version.
+    MOVE = "move"  # a watcher saw the file renamed: the old path is missing, moved_to set
+    MISSING = "missing"  # the file is gone: the path is marked missing (history kept)
+    PATH = "path"  # re-read with the same content, back after missing, a sidecar paired
 
 
 def canonical_json(value: Any) -> str:
@@ -280,6 +284,22 @@ def _span(first: int, last: int) -> str:
 # Each event names the row it recorded and a digest of the columns that matter, so editing,
 # deleting or inserting a decision (or classification, declaration, version) directly in the
 # database shows up in `prov audit verify`, not only edits of the log itself.
+# A path row changes over time (moves, deletions, new versions): the latest event naming it
+# (`row`, or `path_row` beside an ingest's version) holds the digest it must match (issue 7).
+
+_PATH_COLUMNS = (
+    "path",
+    "kind",
+    "current_version_id",
+    "missing_since",
+    "moved_to",
+    # The fingerprint: `prov check PATH` trusts it to say the file on disk is what was judged.
+    "size",
+    "mtime_ns",
+    "inode",
+    "sidecar_size",
+    "sidecar_mtime_ns",
+)
 
 _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "versions": (
@@ -306,7 +326,9 @@ _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
         DecisionRow,
         ("version_id", "sha256", "decision", "decided_by", "reference", "rule_id", "note"),
     ),
+    "paths": (PathEntry, _PATH_COLUMNS),
 }
+_REF_KEYS = ("row", "path_row")  # payload keys that name a row
 
 
 def row_ref(row: Any) -> dict[str, Any]:
@@ -315,26 +337,73 @@ def row_ref(row: Any) -> dict[str, Any]:
     return {"table": table, "id": row.id, "digest": row_digest(table, row)}
 
 
+def path_ref(path_id: int, values: Any) -> dict[str, Any]:
+    """row_ref of a path row given as any object with its columns (a Core result row)."""
+    return {"table": "paths", "id": path_id, "digest": row_digest("paths", values)}
+
+
 def row_digest(table: str, row: Any) -> str:
     columns = _AUDITED[table][1]
-    values = {name: getattr(row, name) for name in columns}
+    values = {name: _plain(getattr(row, name)) for name in columns}
     return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    # Timestamps as UTC ISO strings: microseconds survive both databases, tzinfo does not.
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+
+
+def path_values(entry: Any) -> dict[str, Any]:
+    """The audited columns of a path row, to compare before and after a write."""
+    return {name: _plain(getattr(entry, name)) for name in _PATH_COLUMNS}
+
+
+def path_change(before: dict[str, Any], entry: Any) -> str | None:
+    """What a write without a new version did to a path row (the `change` of its PATH event),
+    or None when no audited column changed."""
+    after = path_values(entry)
+    if after == before:
+        return None
+    if before["missing_since"] is not None and after["missing_since"] is None:
+        return "back"
+    if before["kind"] != after["kind"]:
+        return "kind"
+    return "reread"
+
+
+def path_event(entry: PathEntry, kind: EventKind, **payload: Any) -> NewEvent:
+    """The event recording a path row as it is now."""
+    return NewEvent(kind, entry.path, None, {**payload, "row": row_ref(entry)})
+
+
+def record_path(session: Session, entry: PathEntry, kind: EventKind, **payload: Any) -> None:
+    """Append the event that vouches for a path row's audited columns as they are now. Every
+    write of those columns needs one (or the `path_row` of an ingest event), or `prov audit
+    verify` reports the row as edited outside prov."""
+    event = path_event(entry, kind, **payload)
+    append_event(session, event.kind, target=event.target, payload=event.payload)
 
 
 def check_rows_against_log(session: Session) -> list[str]:
     """Problems with audited rows: edited since their event, deleted, or without an event.
-    Versions recorded before the log began (catalogs older than issue 4) are not covered."""
-    refs = _row_refs(session)
+    Versions recorded before the log began (catalogs older than issue 4), and path rows last
+    written before path rows were logged (older than issue 7), are not covered by events:
+    such a path must still point at its newest version."""
+    refs, legacy_below = _row_refs(session)
     first_logged_version = min((i for t, i in refs if t == "versions"), default=None)
     problems: list[str] = []
+    legacy: dict[int, int | None] = {}  # uncovered path id -> its current version id
     for table, (model, columns) in _AUDITED.items():
         query = select(model.id, *(getattr(model, c) for c in columns)).order_by(model.id)
-        for row in session.execute(query):
+        for row in session.execute(query.execution_options(yield_per=1000)):
             found = refs.pop((table, row.id), None)
             if found is None:
                 if table == "versions" and (
                     first_logged_version is None or row.id < first_logged_version
                 ):
+                    continue
+                if table == "paths" and _legacy_path(row, legacy_below):
+                    legacy[row.id] = row.current_version_id
                     continue
                 problems.append(f"{table} row {row.id} has no audit event (written outside prov)")
             elif found[1] != row_digest(table, row):
@@ -343,16 +412,55 @@ def check_rows_against_log(session: Session) -> list[str]:
                 )
     for (table, row_id), (seq, _digest) in sorted(refs.items(), key=lambda item: item[1][0]):
         problems.append(f"event {seq} records {table} row {row_id}, which is gone (deleted)")
-    return problems
+    return problems + _off_their_newest(session, legacy)
 
 
-def _row_refs(session: Session) -> dict[tuple[str, int], tuple[int, str]]:
+def _row_refs(session: Session) -> tuple[dict[tuple[str, int], tuple[int, str]], int | None]:
+    """(table, id) -> (seq, digest) of the latest event naming each row; and the first version
+    whose ingest event also vouched for its path row (None: path rows were never logged)."""
     refs: dict[tuple[str, int], tuple[int, str]] = {}
-    for seq, payload in session.execute(select(EventRow.seq, EventRow.payload)):
-        ref = payload.get("row") if isinstance(payload, dict) else None
-        if isinstance(ref, dict) and ref.get("table") in _AUDITED:
-            refs[(str(ref["table"]), int(ref.get("id") or 0))] = (seq, str(ref.get("digest")))
-    return refs
+    first_path_logged: int | None = None
+    query = select(EventRow.seq, EventRow.payload).order_by(EventRow.seq)
+    for seq, payload in session.execute(query.execution_options(yield_per=1000)):
+        if not isinstance(payload, dict):
+            continue
+        for key in _REF_KEYS:
+            ref = payload.get(key)
+            if isinstance(ref, dict) and ref.get("table") in _AUDITED:
+                refs[(str(ref["table"]), int(ref.get("id") or 0))] = (seq, str(ref.get("digest")))
+        if first_path_logged is None and isinstance(payload.get("path_row"), dict):
+            row = payload.get("row")
+            first_path_logged = int(row.get("id") or 0) if isinstance(row, dict) else 0
+    return refs, first_path_logged
+
+
+def _legacy_path(row: Any, first_logged_version: int | None) -> bool:
+    """A path row no event names is accepted only when nothing was written to it since path
+    rows are logged: its current version is older than the first logged path row's."""
+    current = row.current_version_id
+    return first_logged_version is None or current is None or current < first_logged_version
+
+
+def _off_their_newest(session: Session, legacy: dict[int, int | None]) -> list[str]:
+    """Uncovered path rows must point at their newest version (versions are append-only and
+    a new one always becomes current): pointing back at an older, approved version or at
+    none would change what the gate judges."""
+    if not legacy:
+        return []
+    newest = (
+        select(Version.path_id, func.max(Version.seq).label("seq"))
+        .group_by(Version.path_id)
+        .subquery()
+    )
+    query = select(Version.path_id, Version.id).join(
+        newest, (Version.path_id == newest.c.path_id) & (Version.seq == newest.c.seq)
+    )
+    latest = {path_id: version_id for path_id, version_id in session.execute(query)}
+    return [
+        f"paths row {path_id} does not point at its newest version (edited)"
+        for path_id, current in sorted(legacy.items())
+        if latest.get(path_id) != current
+    ]
 
 
 def forget_head(session: Session) -> None:

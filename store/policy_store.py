@@ -403,15 +403,16 @@ def record_new_version(
 ) -> ClassificationRow | None:
     """The ingest hook: log the new version and classify it, in the ingest's transaction.
     Returns its classification (a new version has none before, so in practice never None)."""
-    payload = ingest_payload(version, action)
+    payload = ingest_payload(version, action, entry)
     append_event(
         session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
     )
     return classify_version(session, entry, version, inputs, new_version=True)
 
 
-def ingest_payload(version: Version, action: str) -> dict[str, Any]:
-    """The payload of a new version's audit event."""
+def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str, Any]:
+    """The payload of a new version's audit event; `path_row` vouches for the path row now
+    pointing at it (issue 7: a path row edited with SQL takes a file out of the gate)."""
     return {
         "version": version.seq,
         "action": action,
@@ -419,4 +420,5 @@ def ingest_payload(version: Version, action: str) -> dict[str, Any]:
         "involvement": version.involvement,
         "validation_state": version.validation_state,
         "row": row_ref(version),
+        "path_row": row_ref(entry),
     }

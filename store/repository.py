@@ -19,6 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport, FileFingerprint
+from store import audit
+from store.audit import EventKind
 from store.models import Asset, PathEntry, Version, utcnow
 
 
@@ -98,8 +100,14 @@ def record_report(
     entry, created = lock_path(session, path_key(report.path), kind)
     current = entry.current_version
     if current is not None and same_reading(current, report):
+        before = audit.path_values(entry)
         _refresh_fingerprint(entry, report.fingerprint, sidecar)
         entry.kind = kind
+        # No new version, so no ingest event: the path row's own event vouches for the new
+        # fingerprint (or its return after going missing). A new version's ingest event
+        # carries the path row instead (policy_store.ingest_payload).
+        if (change := audit.path_change(before, entry)) is not None:
+            audit.record_path(session, entry, EventKind.PATH, change=change)
         return current, RecordAction.SAME
     version = _new_version(session, entry, report)
     entry.current_version_id = version.id
@@ -191,11 +199,14 @@ def version_columns(report: AssetReport) -> dict[str, object]:
 
 
 def mark_missing(session: Session, key: str, when: datetime | None = None) -> bool:
-    """A deleted file: the path stays with its history, marked missing since `when`."""
+    """A deleted file: the path stays with its history, marked missing since `when`, and the
+    audit log says so (a missing file leaves the gate, issue 7)."""
+    audit.lock_chain(session)  # chain lock before the row's (every writer's order)
     entry = get_path(session, key)
     if entry is None or entry.missing_since is not None:
         return False
     entry.missing_since = when or utcnow()
+    audit.record_path(session, entry, EventKind.MISSING)
     return True
 
 
@@ -224,3 +235,4 @@ def mark_sidecar_paired(session: Session, key: str) -> None:
     entry = get_path(session, key)
     if entry is not None and entry.kind == "orphan_sidecar":
         entry.kind = "sidecar"
+        audit.record_path(session, entry, EventKind.PATH, change="paired")

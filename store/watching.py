@@ -21,6 +21,8 @@ from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
+from store import audit
+from store.audit import EventKind
 from store.db import Catalog
 from store.ingest import (
     IngestAction,
@@ -202,6 +204,7 @@ def mark_gone(
     back on disk (recreated since the event). One transaction; returns their records."""
     key, when = path_key(path), utcnow()
     with catalog.transaction() as session:
+        audit.lock_chain(session)  # every writer: chain lock first, then row locks
         gone = [
             entry
             for entry in _present_at_or_below(session, key)
@@ -209,6 +212,8 @@ def mark_gone(
         ]
         for entry in gone:
             entry.missing_since = when
+        # One INSERT for a whole folder's events: a deleted folder of frames stays cheap.
+        audit.append_events(session, [audit.path_event(e, EventKind.MISSING) for e in gone])
         return [_record(entry) for entry in gone]
 
 
@@ -272,7 +277,9 @@ def _point_to(src_key: str, dest_key: str, catalog: Catalog) -> None:
     if os.path.lexists(src_key):
         return
     with catalog.transaction() as session:
+        audit.lock_chain(session)
         entry = get_path(session, src_key)
         if entry is not None and entry.moved_to != dest_key:
             entry.moved_to = dest_key
             entry.missing_since = entry.missing_since or utcnow()
+            audit.record_path(session, entry, EventKind.MOVE, to=dest_key)

@@ -75,7 +75,7 @@ def reject(app: AppContext, target: str, by: str, ref: str, note: str | None) ->
 def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
     policy = app.policy_inputs().policy
     try:
-        with app.catalog().transaction() as session:
+        with app.intact_catalog().transaction() as session:
             entry = one_path(resolve_target(session, target), target)
             version = entry.current_version
             if version is None:

@@ -63,7 +63,7 @@ def scan(
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
-    catalog, analyzer = app.catalog(), app.analyzer()
+    catalog, analyzer = app.writer_catalog(), app.analyzer()
     targets = list(scan_targets(iter_files(paths, ignore)))
     summary = RunSummary()
     outcomes = ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy)

@@ -119,6 +119,7 @@ def watch(
     """
     roots = _watched_roots(folders)
     ignore = _ignore(extra_ignores)
+    app.writer_catalog()  # created if new; a broken log head stops the watcher before it writes
     printer = _Printer(jsonl=jsonl)
     if once:
         _reconcile_once(app, roots, ignore, printer)
@@ -180,7 +181,7 @@ def _reconcile_once(
     """--once: catch up and exit; 1 when a file failed, like `prov scan`."""
     summary = reconcile(
         roots,
-        catalog=app.catalog(),
+        catalog=app.catalog(create=True),
         analyzer=app.analyzer(),
         ignore=ignore,
         report=printer,
@@ -210,7 +211,7 @@ def _run(
     options: _Options,
 ) -> int:
     """Start the observer, then catch up (the loop's first action), then watch until stopped."""
-    limit_lock_wait(app.catalog())
+    limit_lock_wait(app.catalog(create=True))
     events: queue.Queue[WatchEvent] = queue.Queue()
     setup = _setup(app, roots, ignore, printer, options, events, threading.Event())
     glue = WatchGlue(setup)
@@ -264,7 +265,7 @@ def _setup(
 ) -> WatchSetup:
     info = WatcherInfo.for_this_process([str(root) for root in roots], options.role)
     return WatchSetup(
-        catalog=app.catalog(),
+        catalog=app.catalog(create=True),
         analyzer=app.analyzer(),
         info=info,
         events=events,
