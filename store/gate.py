@@ -62,7 +62,7 @@ def gate(
     return [f for e, v, s in states if (f := _finding(e, v, s, threshold))]
 
 
-def _gated(paths: Sequence[str] | None) -> Select[tuple[PathEntry, Version]]:
+def _gated(paths: Sequence[str] | None) -> Select[PathEntry, Version]:
     """The current versions the gate judges: present files (not sidecars), under `paths`."""
     query = repository.current_versions().where(
         PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)

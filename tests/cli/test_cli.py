@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import prov
-from store.db import Catalog
 from provenance.c2pa_io import action
+from store.db import Catalog
 from tests.conftest import SignJpeg, write_jpeg
 
 # The JSON record is a contract (README "JSON record"): keys may be added, never renamed.

@@ -126,9 +126,10 @@ def test_expect_head_catches_entries_cut_off_the_end(
     assert "entries 3..4 were cut off" in result.stdout
     _prov(db_url, "audit", "verify", "--expect-head-file", str(saved), code=0)
     _prov(db_url, "audit", "verify", "--expect-head", f"1:{'0' * 64}", code=1)
-    assert "no entry has the expected head hash" in _prov(
-        db_url, "audit", "verify", "--expect-head", "f" * 64, code=1
-    ).stdout
+    assert (
+        "no entry has the expected head hash"
+        in _prov(db_url, "audit", "verify", "--expect-head", "f" * 64, code=1).stdout
+    )
     bad = _prov(db_url, "audit", "verify", "--expect-head", "nonsense", code=2)
     assert "error: no head in 'nonsense'" in bad.stderr
 

@@ -139,7 +139,9 @@ def test_watch_classifies_with_the_production_config_like_scan(
         '[production]\ntitle = "Doc"\nkind = "documentary"\n'
         '[[production.folders]]\nglob = "final/**"\nrole = "final"\n'
     )
-    result = invoke(runner, db_url, "--config", str(config), "watch", "--once", "--jsonl", str(final))
+    result = invoke(
+        runner, db_url, "--config", str(config), "watch", "--once", "--jsonl", str(final)
+    )
     assert result.exit_code == 0, result.stderr
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert record["risk"]["outcome"] == "approval-required"

@@ -110,7 +110,9 @@ def test_the_head_check_catches_an_edited_head_and_missing_entries(
     catalog: Catalog, tmp_path: Path
 ) -> None:
     for n in range(2):
-        ingest_path(write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)), catalog=catalog, analyzer=Analyzer())
+        ingest_path(
+            write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)), catalog=catalog, analyzer=Analyzer()
+        )
     _sql(catalog, "UPDATE events SET target = '/x' WHERE seq = (SELECT max(seq) FROM events)")
     with catalog.session() as session, pytest.raises(AuditBroken, match="no longer matches"):
         require_head_intact(session)

@@ -195,7 +195,9 @@ TAMPERS: dict[str, Tamper] = {
     "paths.current back to approved": _p(
         "rewritten", "UPDATE paths SET current_version_id = {old_v} WHERE id = {id}"
     ),
-    "paths.current null": _p("pending", "UPDATE paths SET current_version_id = NULL WHERE id = {id}"),
+    "paths.current null": _p(
+        "pending", "UPDATE paths SET current_version_id = NULL WHERE id = {id}"
+    ),
     "paths.missing_since set": _p(
         "pending", "UPDATE paths SET missing_since = CURRENT_TIMESTAMP WHERE id = {id}"
     ),
@@ -204,13 +206,17 @@ TAMPERS: dict[str, Tamper] = {
     ),
     "paths.moved_to set": _p("pending", "UPDATE paths SET moved_to = '/elsewhere' WHERE id = {id}"),
     "paths.moved_to cleared": _p("moved", "UPDATE paths SET moved_to = NULL WHERE id = {id}"),
-    "paths.path renamed": _p("pending", "UPDATE paths SET path = '/elsewhere/x.jpg' WHERE id = {id}"),
+    "paths.path renamed": _p(
+        "pending", "UPDATE paths SET path = '/elsewhere/x.jpg' WHERE id = {id}"
+    ),
     "paths.fingerprint of a changed file": _fingerprint_of_disk,
     "paths.size": _p("camera", "UPDATE paths SET size = 1 WHERE id = {id}"),
     "paths row deleted": _delete_path("pending"),
     "paths row inserted": _insert_passing_file,
     # versions
-    "versions.status": _p("pending", "UPDATE versions SET status = 'invalid' WHERE id = {pending_v}"),
+    "versions.status": _p(
+        "pending", "UPDATE versions SET status = 'invalid' WHERE id = {pending_v}"
+    ),
     "versions.involvement": _p(
         "pending", "UPDATE versions SET involvement = 'none' WHERE id = {pending_v}"
     ),
@@ -271,7 +277,9 @@ TAMPERS: dict[str, Tamper] = {
         f"('{path_key(d.root)}', true, '{{}}', CURRENT_TIMESTAMP)"
     ],
     # events
-    "events newest deleted": lambda d: ["DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"],
+    "events newest deleted": lambda d: [
+        "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
+    ],
     "events middle deleted": lambda d: ["DELETE FROM events WHERE seq = 3"],
     "events.payload": lambda d: ["UPDATE events SET target = '/x' WHERE seq = 2"],
     "events.kind": lambda d: ["UPDATE events SET kind = 'declare' WHERE seq = 1"],
