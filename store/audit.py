@@ -13,13 +13,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, func, insert, or_, select, text
+from sqlalchemy import Table, insert, or_, select, text
 from sqlalchemy.orm import Session
 
+from store.audit_paths import PATH_COLUMNS, legacy_path, off_their_newest, plain
 from store.models import PathEntry, Version, utcnow
 from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
 
@@ -287,20 +288,6 @@ def _span(first: int, last: int) -> str:
 # A path row changes over time (moves, deletions, new versions): the latest event naming it
 # (`row`, or `path_row` beside an ingest's version) holds the digest it must match (issue 7).
 
-_PATH_COLUMNS = (
-    "path",
-    "kind",
-    "current_version_id",
-    "missing_since",
-    "moved_to",
-    # The fingerprint: `prov check PATH` trusts it to say the file on disk is what was judged.
-    "size",
-    "mtime_ns",
-    "inode",
-    "sidecar_size",
-    "sidecar_mtime_ns",
-)
-
 _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "versions": (
         Version,
@@ -326,7 +313,7 @@ _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
         DecisionRow,
         ("version_id", "sha256", "decision", "decided_by", "reference", "rule_id", "note"),
     ),
-    "paths": (PathEntry, _PATH_COLUMNS),
+    "paths": (PathEntry, PATH_COLUMNS),
 }
 _REF_KEYS = ("row", "path_row")  # payload keys that name a row
 
@@ -344,31 +331,8 @@ def path_ref(path_id: int, values: Any) -> dict[str, Any]:
 
 def row_digest(table: str, row: Any) -> str:
     columns = _AUDITED[table][1]
-    values = {name: _plain(getattr(row, name)) for name in columns}
+    values = {name: plain(getattr(row, name)) for name in columns}
     return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    # Timestamps as UTC ISO strings: microseconds survive both databases, tzinfo does not.
-    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-
-
-def path_values(entry: Any) -> dict[str, Any]:
-    """The audited columns of a path row, to compare before and after a write."""
-    return {name: _plain(getattr(entry, name)) for name in _PATH_COLUMNS}
-
-
-def path_change(before: dict[str, Any], entry: Any) -> str | None:
-    """What a write without a new version did to a path row (the `change` of its PATH event),
-    or None when no audited column changed."""
-    after = path_values(entry)
-    if after == before:
-        return None
-    if before["missing_since"] is not None and after["missing_since"] is None:
-        return "back"
-    if before["kind"] != after["kind"]:
-        return "kind"
-    return "reread"
 
 
 def path_event(entry: PathEntry, kind: EventKind, **payload: Any) -> NewEvent:
@@ -402,7 +366,7 @@ def check_rows_against_log(session: Session) -> list[str]:
                     first_logged_version is None or row.id < first_logged_version
                 ):
                     continue
-                if table == "paths" and _legacy_path(row, legacy_below):
+                if table == "paths" and legacy_path(row, legacy_below):
                     legacy[row.id] = row.current_version_id
                     continue
                 problems.append(f"{table} row {row.id} has no audit event (written outside prov)")
@@ -412,7 +376,7 @@ def check_rows_against_log(session: Session) -> list[str]:
                 )
     for (table, row_id), (seq, _digest) in sorted(refs.items(), key=lambda item: item[1][0]):
         problems.append(f"event {seq} records {table} row {row_id}, which is gone (deleted)")
-    return problems + _off_their_newest(session, legacy)
+    return problems + off_their_newest(session, legacy)
 
 
 def _row_refs(session: Session) -> tuple[dict[tuple[str, int], tuple[int, str]], int | None]:
@@ -432,35 +396,6 @@ def _row_refs(session: Session) -> tuple[dict[tuple[str, int], tuple[int, str]],
             row = payload.get("row")
             first_path_logged = int(row.get("id") or 0) if isinstance(row, dict) else 0
     return refs, first_path_logged
-
-
-def _legacy_path(row: Any, first_logged_version: int | None) -> bool:
-    """A path row no event names is accepted only when nothing was written to it since path
-    rows are logged: its current version is older than the first logged path row's."""
-    current = row.current_version_id
-    return first_logged_version is None or current is None or current < first_logged_version
-
-
-def _off_their_newest(session: Session, legacy: dict[int, int | None]) -> list[str]:
-    """Uncovered path rows must point at their newest version (versions are append-only and
-    a new one always becomes current): pointing back at an older, approved version or at
-    none would change what the gate judges."""
-    if not legacy:
-        return []
-    newest = (
-        select(Version.path_id, func.max(Version.seq).label("seq"))
-        .group_by(Version.path_id)
-        .subquery()
-    )
-    query = select(Version.path_id, Version.id).join(
-        newest, (Version.path_id == newest.c.path_id) & (Version.seq == newest.c.seq)
-    )
-    latest = {path_id: version_id for path_id, version_id in session.execute(query)}
-    return [
-        f"paths row {path_id} does not point at its newest version (edited)"
-        for path_id, current in sorted(legacy.items())
-        if latest.get(path_id) != current
-    ]
 
 
 def forget_head(session: Session) -> None:

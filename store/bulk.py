@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport
-from store import audit
+from store import audit, audit_paths
 from store.approvals import PolicyState, policy_states
 from store.audit import EventKind, NewEvent
 from store.models import Asset, PathEntry, Version, utcnow
@@ -163,13 +163,13 @@ def _update_paths(
     rows, changes = [], {}
     for p in pending:
         entry = entries[p.key]
-        before = audit.path_values(entry)
+        before = audit_paths.path_values(entry)
         version = versions.get(p.key)
         if version is not None:
             entry.current_version_id = version.id
             entry.current_version = version
         _refresh(entry, p)
-        if (change := audit.path_change(before, entry)) is not None:
+        if (change := audit_paths.path_change(before, entry)) is not None:
             changes[p.key] = change
         rows.append({f"b_{name}": getattr(entry, name) for name in _REFRESHED})
     table = _table(PathEntry)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport, FileFingerprint
-from store import audit
+from store import audit, audit_paths
 from store.audit import EventKind
 from store.models import Asset, PathEntry, Version, utcnow
 
@@ -100,13 +100,13 @@ def record_report(
     entry, created = lock_path(session, path_key(report.path), kind)
     current = entry.current_version
     if current is not None and same_reading(current, report):
-        before = audit.path_values(entry)
+        before = audit_paths.path_values(entry)
         _refresh_fingerprint(entry, report.fingerprint, sidecar)
         entry.kind = kind
         # No new version, so no ingest event: the path row's own event vouches for the new
         # fingerprint (or its return after going missing). A new version's ingest event
         # carries the path row instead (policy_store.ingest_payload).
-        if (change := audit.path_change(before, entry)) is not None:
+        if (change := audit_paths.path_change(before, entry)) is not None:
             audit.record_path(session, entry, EventKind.PATH, change=change)
         return current, RecordAction.SAME
     version = _new_version(session, entry, report)
