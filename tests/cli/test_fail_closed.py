@@ -171,3 +171,19 @@ def test_scan_refuses_when_the_head_of_the_log_was_edited(db_url: str, tmp_path:
     assert "nothing was written" in result.stderr
     _prov(db_url, "watch", "--once", str(delivery), code=1)
     assert _count(db_url, "events") == 2 and _count(db_url, "paths") == 1
+
+
+def test_deletions_show_in_the_audit_log_and_verify(db_url: str, tmp_path: Path) -> None:
+    delivery = tmp_path / "d"
+    delivery.mkdir()
+    write_jpeg(delivery / "a.jpg")
+    write_jpeg(delivery / "b.jpg", (1, 2, 3))
+    _prov(db_url, "scan", str(delivery), code=0)
+    (delivery / "b.jpg").unlink()
+    _prov(db_url, "watch", "--once", str(delivery), code=0)
+    log = _prov(db_url, "audit", "log", str(delivery / "b.jpg"), code=0).stdout
+    assert "missing: the file is gone" in log
+    _prov(db_url, "audit", "verify", code=0)
+    _sql(db_url, "UPDATE paths SET missing_since = NULL")  # back in the gate, by hand
+    result = _prov(db_url, "audit", "verify", code=1)
+    assert "paths row 2 differs from what event 5 recorded (edited)" in result.stdout

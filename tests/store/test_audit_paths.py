@@ -134,3 +134,27 @@ def test_heads_parse_in_every_form_and_garbage_does_not() -> None:
     assert parse_head(f"40 events verified; head 40 {digest}\n") == ExpectedHead(40, digest)
     assert parse_head("head 40 xyz") is None
     assert parse_head("") is None
+
+
+def test_references_made_before_the_evidence_was_covered_still_verify(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.audit
+    import store.policy_store
+
+    def old_ref(row: object) -> dict:  # type: ignore[type-arg]
+        ref = store.audit.row_ref(row)
+        if ref.pop("cols", None):  # as written before issue 7
+            ref["digest"] = store.audit.row_digest(ref["table"], row, 1)
+        return ref
+
+    monkeypatch.setattr(store.policy_store, "row_ref", old_ref)
+    ingest_path(write_jpeg(tmp_path / "x.jpg"), catalog=catalog, analyzer=Analyzer())
+    assert _clean(catalog)
+    _sql(catalog, "UPDATE versions SET ai_evidence = '[]'")
+    assert _clean(catalog)  # not covered by an old reference
+    _sql(catalog, "UPDATE versions SET status = 'ok'")
+    with catalog.session() as session:
+        assert check_rows_against_log(session) == [
+            "versions row 1 differs from what event 1 recorded (edited)"
+        ]
