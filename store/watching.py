@@ -203,18 +203,27 @@ def mark_gone(
     """Mark `path` and the catalogued paths below it missing, except those in `present` or
     back on disk (recreated since the event). One transaction; returns their records."""
     key, when = path_key(path), utcnow()
+    with catalog.session() as session:
+        if not _gone(session, key, present):
+            return []  # the common case of a rescan: no write lock taken
     with catalog.transaction() as session:
-        audit.lock_chain(session)  # every writer: chain lock first, then row locks
-        gone = [
-            entry
-            for entry in _present_at_or_below(session, key)
-            if entry.path not in (present or ()) and not os.path.lexists(entry.path)
-        ]
+        # Chain lock first, as every writer takes it, then read again: the rows read under it
+        # are what the events' digests must describe.
+        audit.lock_chain(session)
+        gone = _gone(session, key, present)
         for entry in gone:
             entry.missing_since = when
         # One INSERT for a whole folder's events: a deleted folder of frames stays cheap.
         audit.append_events(session, [audit.path_event(e, EventKind.MISSING) for e in gone])
         return [_record(entry) for entry in gone]
+
+
+def _gone(session: Session, key: str, present: set[str] | None) -> list[PathEntry]:
+    return [
+        entry
+        for entry in _present_at_or_below(session, key)
+        if entry.path not in (present or ()) and not os.path.lexists(entry.path)
+    ]
 
 
 def _present_at_or_below(session: Session, key: str) -> list[PathEntry]:

@@ -20,14 +20,16 @@ from store.repository import path_key
 @click.group()
 def audit() -> None:
     """The audit log: every ingest, classification, declaration, approval and rejection,
-    in order. Each entry stores the hash of the one before it, so an entry edited or
-    deleted in the database breaks the chain, and `prov audit verify` names where.
+    and every move, deletion or return of a file, in order. Each entry stores the hash of
+    the one before it, so an entry edited or deleted in the database breaks the chain, and
+    `prov audit verify` names where.
 
     \b
     Examples:
       prov audit log final/vfx/ETN_106_045_010.jpg
       prov audit log --jsonl > audit-2026-11.jsonl
-      prov audit verify
+      prov audit verify > head.txt
+      prov audit verify --expect-head-file head.txt
     """
 
 
