@@ -159,7 +159,7 @@ def _update_paths(
 ) -> dict[str, str]:
     """Fingerprint, kind and current version of every path (repository._refresh_fingerprint),
     on the detached objects and in the database. Returns how each path row changed
-    (audit.path_change), for the events of re-reads that add no version."""
+    (audit_paths.path_change), for the events of re-reads that add no version."""
     rows, changes = [], {}
     for p in pending:
         entry = entries[p.key]
