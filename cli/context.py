@@ -17,6 +17,7 @@ from provenance.policy import (
     load_production_config,
     load_tool_registry,
 )
+from store.audit_guard import require_head_intact, require_intact
 from store.db import Catalog, open_catalog
 from store.policy_store import NO_PRODUCTION, PolicyInputs
 
@@ -31,11 +32,31 @@ class AppContext:
     policy_file: Path | None = None  # --policy
     _catalog: Catalog | None = field(default=None, repr=False)
 
-    def catalog(self) -> Catalog:
-        """Open (create or upgrade) the catalog once per command."""
+    def catalog(self, *, create: bool = False) -> Catalog:
+        """Open (and upgrade) the catalog once per command. Only `scan` and `watch` pass
+        create=True; for every other command a catalog that does not exist is a usage error
+        (NoCatalog, exit 2) and no file is left behind (issue 7)."""
         if self._catalog is None:
-            self._catalog = open_catalog(self.db or self.settings.db)
+            self._catalog = open_catalog(self.db or self.settings.db, create=create)
         return self._catalog
+
+    def intact_catalog(self) -> Catalog:
+        """The catalog, for a command that records a decision (classify, approve, reject,
+        declare, reported): refused, with nothing written, when its audit log does not
+        verify (store.audit.require_intact: the whole chain and every audited row)."""
+        catalog = self.catalog()
+        with catalog.session() as session:
+            require_intact(session)
+        return catalog
+
+    def writer_catalog(self) -> Catalog:
+        """The catalog for `scan` and `watch`: created if new; refused when the head of its
+        audit log does not check out (store.audit_guard.require_head_intact: a few queries,
+        where a full verify would read every entry on every run)."""
+        catalog = self.catalog(create=True)
+        with catalog.session() as session:
+            require_head_intact(session)
+        return catalog
 
     def analyzer(self, *, fetch_remote: bool = False) -> Analyzer:
         """`fetch_remote` (--fetch-remote) or `[trust] fetch_remote` fetches remote-only

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from provenance.config import ConfigError
-from store.db import CatalogError
+from store.db import CatalogError, NoCatalog
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -51,6 +51,8 @@ def _describe(exc: BaseException) -> tuple[str, str | None, int]:
         return str(exc), exc.hint, exc.code
     if isinstance(exc, ConfigError):
         return str(exc), "fix the file, or pass --config to use another one", EXIT_USAGE
+    if isinstance(exc, NoCatalog):
+        return str(exc), exc.hint, EXIT_USAGE  # issue 7: a wrong --db is a usage error
     if isinstance(exc, CatalogError):
         return str(exc), exc.hint, EXIT_FAILURES
     return (

@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import Table, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import Version, utcnow
+from store.audit_paths import PATH_COLUMNS, legacy_path, off_their_newest, plain
+from store.models import PathEntry, Version, utcnow
 from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
-from store.repository import at_or_below_any
+from store.path_filter import at_or_below_any
 
 GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
 # Any constant works; it must differ from store.db's migration lock and be the same for every
@@ -37,6 +38,10 @@ class EventKind(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     REPORT = "report"  # intended use reported to the studio contact (`prov reported`)
+    # Path rows (issue 7): what takes a file in or out of the gate without a new version.
+    MOVE = "move"  # a watcher saw the file renamed: the old path is missing, moved_to set
+    MISSING = "missing"  # the file is gone: the path is marked missing (history kept)
+    PATH = "path"  # re-read with the same content, back after missing, a sidecar paired
 
 
 def canonical_json(value: Any) -> str:
@@ -242,8 +247,10 @@ class ChainReport:
 
 def verify_chain(session: Session) -> ChainReport:
     """Recompute the whole chain in order and name the first broken entry."""
-    rows = session.scalars(select(EventRow).order_by(EventRow.seq).execution_options(yield_per=500))
-    return check_rows(rows)
+    # Plain rows, not ORM objects: a third of the time on a long log (writers verify first).
+    table: Table = EventRow.__table__  # type: ignore[assignment]
+    query = select(*table.c).order_by(table.c.seq).execution_options(yield_per=1000)
+    return check_rows(session.execute(query))  # type: ignore[arg-type]
 
 
 def check_rows(rows: Iterable[EventRow]) -> ChainReport:
@@ -281,6 +288,8 @@ def _span(first: int, last: int) -> str:
 # Each event names the row it recorded and a digest of the columns that matter, so editing,
 # deleting or inserting a decision (or classification, declaration, version) directly in the
 # database shows up in `prov audit verify`, not only edits of the log itself.
+# A path row changes over time (moves, deletions, new versions): the latest event naming it
+# (`row`, or `path_row` beside an ingest's version) holds the digest it must match (issue 7).
 
 _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "versions": (
@@ -316,59 +325,115 @@ _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
             "reported_to",
         ),
     ),
+    "paths": (PathEntry, PATH_COLUMNS),
 }
 # Columns added after their table was first audited: digested only when set, so rows recorded
 # before the column existed (always NULL there) keep the digest their event stored.
 _DIGESTED_WHEN_SET = {("decisions", "reported_to")}
+_REF_KEYS = ("row", "path_row")  # payload keys that name a row
+# Columns a digest gained later (issue 7): the evidence `prov classify` judges a version by
+# again, so an edit of it would launder into a new, logged classification. References made
+# with them say so ("cols": 2); references without verify over the first set, as before.
+_ADDED: dict[str, tuple[str, ...]] = {
+    "versions": ("ai_evidence", "tool_names", "extra_credentials"),
+}
+_COLS = 2
 
 
 def row_ref(row: Any) -> dict[str, Any]:
-    """What an event payload stores about the row it records: {"table", "id", "digest"}."""
+    """What an event payload stores about the row it records: {"table", "id", "digest"}
+    (and "cols" where the digest covers the columns added later)."""
     table = row.__tablename__
-    return {"table": table, "id": row.id, "digest": row_digest(table, row)}
+    ref = {"table": table, "id": row.id, "digest": row_digest(table, row)}
+    if table in _ADDED:
+        ref["cols"] = _COLS
+    return ref
 
 
-def row_digest(table: str, row: Any) -> str:
-    columns = _AUDITED[table][1]
-    values = {name: getattr(row, name) for name in columns}
+def path_ref(path_id: int, values: Any) -> dict[str, Any]:
+    """row_ref of a path row given as any object with its columns (a Core result row)."""
+    return {"table": "paths", "id": path_id, "digest": row_digest("paths", values)}
+
+
+def row_digest(table: str, row: Any, cols: int = _COLS) -> str:
+    columns = _AUDITED[table][1] + (_ADDED.get(table, ()) if cols >= _COLS else ())
+    lists = _ADDED.get(table, ())
+    values = {name: _value(getattr(row, name), name in lists) for name in columns}
     for name in columns:
         if (table, name) in _DIGESTED_WHEN_SET and values[name] is None:
             del values[name]
     return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
 
 
+def _value(value: Any, is_list: bool) -> Any:
+    # The added JSON lists are NOT NULL with a default of []: an object not yet flushed (the
+    # bulk writer's) holds None for one it was not given.
+    return [] if value is None and is_list else plain(value)
+
+
+def path_event(entry: PathEntry, kind: EventKind, **payload: Any) -> NewEvent:
+    """The event recording a path row as it is now."""
+    return NewEvent(kind, entry.path, None, {**payload, "row": row_ref(entry)})
+
+
+def record_path(session: Session, entry: PathEntry, kind: EventKind, **payload: Any) -> None:
+    """Append the event that vouches for a path row's audited columns as they are now. Every
+    write of those columns needs one (or the `path_row` of an ingest event), or `prov audit
+    verify` reports the row as edited outside prov."""
+    event = path_event(entry, kind, **payload)
+    append_event(session, event.kind, target=event.target, payload=event.payload)
+
+
 def check_rows_against_log(session: Session) -> list[str]:
     """Problems with audited rows: edited since their event, deleted, or without an event.
-    Versions recorded before the log began (catalogs older than issue 4) are not covered."""
-    refs = _row_refs(session)
+    Versions recorded before the log began (catalogs older than issue 4), and path rows last
+    written before path rows were logged (older than issue 7), are not covered by events:
+    such a path must still point at its newest version."""
+    refs, legacy_below = _row_refs(session)
     first_logged_version = min((i for t, i in refs if t == "versions"), default=None)
     problems: list[str] = []
+    legacy: dict[int, int | None] = {}  # uncovered path id -> its current version id
     for table, (model, columns) in _AUDITED.items():
-        query = select(model.id, *(getattr(model, c) for c in columns)).order_by(model.id)
-        for row in session.execute(query):
+        names = columns + _ADDED.get(table, ())
+        query = select(model.id, *(getattr(model, c) for c in names)).order_by(model.id)
+        for row in session.execute(query.execution_options(yield_per=1000)):
             found = refs.pop((table, row.id), None)
             if found is None:
                 if table == "versions" and (
                     first_logged_version is None or row.id < first_logged_version
                 ):
                     continue
+                if table == "paths" and legacy_path(row, legacy_below):
+                    legacy[row.id] = row.current_version_id
+                    continue
                 problems.append(f"{table} row {row.id} has no audit event (written outside prov)")
-            elif found[1] != row_digest(table, row):
+            elif found[1] != row_digest(table, row, found[2]):
                 problems.append(
                     f"{table} row {row.id} differs from what event {found[0]} recorded (edited)"
                 )
-    for (table, row_id), (seq, _digest) in sorted(refs.items(), key=lambda item: item[1][0]):
+    for (table, row_id), (seq, _digest, _cols) in sorted(refs.items(), key=lambda item: item[1][0]):
         problems.append(f"event {seq} records {table} row {row_id}, which is gone (deleted)")
-    return problems
+    return problems + off_their_newest(session, legacy)
 
 
-def _row_refs(session: Session) -> dict[tuple[str, int], tuple[int, str]]:
-    refs: dict[tuple[str, int], tuple[int, str]] = {}
-    for seq, payload in session.execute(select(EventRow.seq, EventRow.payload)):
-        ref = payload.get("row") if isinstance(payload, dict) else None
-        if isinstance(ref, dict) and ref.get("table") in _AUDITED:
-            refs[(str(ref["table"]), int(ref.get("id") or 0))] = (seq, str(ref.get("digest")))
-    return refs
+def _row_refs(session: Session) -> tuple[dict[tuple[str, int], tuple[int, str, int]], int | None]:
+    """(table, id) -> (seq, digest) of the latest event naming each row; and the first version
+    whose ingest event also vouched for its path row (None: path rows were never logged)."""
+    refs: dict[tuple[str, int], tuple[int, str, int]] = {}
+    first_path_logged: int | None = None
+    query = select(EventRow.seq, EventRow.payload).order_by(EventRow.seq)
+    for seq, payload in session.execute(query.execution_options(yield_per=1000)):
+        if not isinstance(payload, dict):
+            continue
+        for key in _REF_KEYS:
+            ref = payload.get(key)
+            if isinstance(ref, dict) and ref.get("table") in _AUDITED:
+                found = (seq, str(ref.get("digest")), int(ref.get("cols") or 1))
+                refs[(str(ref["table"]), int(ref.get("id") or 0))] = found
+        if first_path_logged is None and isinstance(payload.get("path_row"), dict):
+            row = payload.get("row")
+            first_path_logged = int(row.get("id") or 0) if isinstance(row, dict) else 0
+    return refs, first_path_logged
 
 
 def forget_head(session: Session) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport
-from store import audit
+from store import audit, audit_paths
 from store.approvals import PolicyState, policy_states
 from store.audit import EventKind, NewEvent
 from store.models import Asset, PathEntry, Version, utcnow
@@ -81,10 +81,11 @@ def write_batch(
     actions = [_action(entries[p.key], p, created) for p in pending]
     fresh = [(p, entries[p.key]) for p, a in zip(pending, actions, strict=True) if a is not SAME]
     versions = _insert_versions(session, fresh, created)
-    _update_paths(session, pending, entries, versions)
-    _mark_sidecars_paired(session, [p.sidecar_key for p in pending if p.sidecar_key])
+    changes = _update_paths(session, pending, entries, versions)
+    paired = _mark_sidecars_paired(session, [p.sidecar_key for p in pending if p.sidecar_key])
     classes = _classify(session, fresh, versions, inputs)
-    audit.append_events(session, _events(fresh, versions, classes, actions, pending))
+    log = _Log(entries, versions, classes, changes, paired)
+    audit.append_events(session, _events(log, actions, pending))
     return _written(session, pending, entries, actions, versions, classes)
 
 
@@ -155,17 +156,21 @@ def _update_paths(
     pending: Sequence[Pending],
     entries: dict[str, PathEntry],
     versions: dict[str, Version],
-) -> None:
+) -> dict[str, str]:
     """Fingerprint, kind and current version of every path (repository._refresh_fingerprint),
-    on the detached objects and in the database."""
-    rows = []
+    on the detached objects and in the database. Returns how each path row changed
+    (audit_paths.path_change), for the events of re-reads that add no version."""
+    rows, changes = [], {}
     for p in pending:
         entry = entries[p.key]
+        before = audit_paths.path_values(entry)
         version = versions.get(p.key)
         if version is not None:
             entry.current_version_id = version.id
             entry.current_version = version
         _refresh(entry, p)
+        if (change := audit_paths.path_change(before, entry)) is not None:
+            changes[p.key] = change
         rows.append({f"b_{name}": getattr(entry, name) for name in _REFRESHED})
     table = _table(PathEntry)
     statement = (
@@ -174,6 +179,7 @@ def _update_paths(
         .values({name: bindparam(f"b_{name}") for name in _REFRESHED if name != "id"})
     )
     session.execute(statement, rows)
+    return changes
 
 
 _REFRESHED = (
@@ -204,17 +210,22 @@ def _refresh(entry: PathEntry, p: Pending) -> None:
     entry.moved_to = None
 
 
-def _mark_sidecars_paired(session: Session, keys: list[str]) -> None:
-    """repository.mark_sidecar_paired for many sidecars in one statement."""
+def _mark_sidecars_paired(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """repository.mark_sidecar_paired for many sidecars in one statement. Returns the event
+    payload (change and row reference) of each sidecar it paired, by path key."""
     if not keys:
-        return
+        return {}
     table = _table(PathEntry)
     statement = (
         update(table)
         .where(table.c.path.in_(keys), table.c.kind == "orphan_sidecar")
         .values(kind="sidecar")
+        .returning(*table.c)
     )
-    session.execute(statement)
+    return {
+        row.path: {"change": "paired", "row": audit.path_ref(row.id, row)}
+        for row in session.execute(statement)
+    }
 
 
 # --- versions ---------------------------------------------------------------------------------
@@ -319,20 +330,35 @@ def _classify(
     }
 
 
+@dataclass(frozen=True)
+class _Log:
+    """What the batch wrote, for its audit events."""
+
+    entries: dict[str, PathEntry]
+    versions: dict[str, Version]
+    classes: dict[str, ClassificationRow]
+    changes: dict[str, str]  # path key -> how a path row without a new version changed
+    paired: dict[str, dict[str, Any]]  # sidecar key -> its event payload
+
+
 def _events(
-    fresh: Sequence[tuple[Pending, PathEntry]],
-    versions: dict[str, Version],
-    classes: dict[str, ClassificationRow],
-    actions: Sequence[RecordAction],
-    pending: Sequence[Pending],
+    log: _Log, actions: Sequence[RecordAction], pending: Sequence[Pending]
 ) -> list[NewEvent]:
-    """Per new version, in file order: its ingest event, then its classification's (the
-    order policy_store.record_new_version appends them in)."""
-    action_of = {p.key: a for p, a in zip(pending, actions, strict=True)}
+    """Per file, in file order, what the per-file path appends: a re-read's path event
+    (repository.record_report), its paired sidecar's (mark_sidecar_paired), then a new
+    version's ingest and classification events (policy_store.record_new_version)."""
     events: list[NewEvent] = []
-    for p, entry in fresh:
-        version, row = versions[p.key], classes[p.key]
-        ingest = ingest_payload(version, str(action_of[p.key]))
+    for p, action in zip(pending, actions, strict=True):
+        entry = log.entries[p.key]
+        if action is SAME and p.key in log.changes:
+            events.append(audit.path_event(entry, EventKind.PATH, change=log.changes[p.key]))
+        if p.sidecar_key in log.paired:
+            payload = log.paired[p.sidecar_key]
+            events.append(NewEvent(EventKind.PATH, p.sidecar_key, None, payload))
+        if action is SAME:
+            continue
+        version, row = log.versions[p.key], log.classes[p.key]
+        ingest = ingest_payload(version, str(action), entry)
         events.append(NewEvent(EventKind.INGEST, entry.path, version.sha256, ingest))
         classify = classification_payload(row)
         events.append(NewEvent(EventKind.CLASSIFY, entry.path, version.sha256, classify))

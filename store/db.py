@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,16 @@ class CatalogError(Exception):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+
+
+class NoCatalog(CatalogError):
+    """A command that only reads (or decides on what is there) named a catalog that does not
+    exist: a SQLite file that is not there, or a database without prov's tables (issue 7).
+    Nothing is created: a typo in --db must never look like an empty, passing catalog."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no catalog at {where} (run prov scan, or give --db)")
+        self.where = where
 
 
 def resolve_url(db: str | None) -> str:
@@ -82,14 +92,22 @@ def _sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def open_catalog(db: str | None, *, migrate: bool = True) -> Catalog:
-    """Open (and by default create or upgrade) the catalog named by `--db`/PROV_DB."""
+def open_catalog(db: str | None, *, create: bool = True, migrate: bool = True) -> Catalog:
+    """Open (and by default upgrade) the catalog named by `--db`/PROV_DB. `create=True` makes
+    a new one where there is none (`prov scan`, `prov watch`); `create=False` raises NoCatalog
+    instead, and leaves no file behind (every other command)."""
     url = resolve_url(db)
+    if not create:
+        _require_sqlite_file(url)  # before connecting: SQLite creates the file on connect
     engine = _make_engine(url)
     catalog = Catalog(engine, url)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+            exists = create or _has_schema(connection)
+        if not exists:
+            engine.dispose()
+            raise NoCatalog(_where(url))
         if migrate:
             upgrade_to_head(catalog)
     except OperationalError as exc:
@@ -102,6 +120,32 @@ def open_catalog(db: str | None, *, migrate: bool = True) -> Catalog:
         engine.dispose()
         raise CatalogError(f"catalog error at {redact(url)}: {_first_line(exc)}") from exc
     return catalog
+
+
+def _where(url: str) -> str:
+    """How a missing catalog is named: the file for SQLite, the redacted URL otherwise."""
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            return database
+    return redact(url)
+
+
+def _require_sqlite_file(url: str) -> None:
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if database and database != ":memory:":
+        path = Path(database)
+        # An empty file is no catalog either, and connecting would write a header into it.
+        if not path.is_file() or path.stat().st_size == 0:
+            raise NoCatalog(database)
+
+
+def _has_schema(connection: Connection) -> bool:
+    """Whether prov's migrations ever ran here (an empty SQLite file, or a PostgreSQL database
+    or schema holding something else, is no catalog)."""
+    return inspect(connection).has_table("alembic_version")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -34,8 +34,9 @@ from store.audit import EventKind
 from store.db import Catalog
 from store.declaration_files import DECLARATION_KIND
 from store.models import PathEntry, Version
+from store.path_filter import at_or_below
 from store.policy_store import Change, PolicyInputs, covered_by, ingest_payload, reclassify
-from store.repository import RecordAction, at_or_below, path_key, path_of_key
+from store.repository import RecordAction, path_key, path_of_key
 
 _FOLDERS_PER_QUERY = 100  # SQLite parses a long OR as deep as it is long (limit 1000)
 
@@ -64,7 +65,7 @@ def ingest_declaration(
         audit.lock_chain(session)  # every writer: chain lock first, then row locks
         version, action = repository.record_report(session, report, kind=DECLARATION_KIND)
         if action is not RecordAction.SAME:
-            payload = ingest_payload(version, str(action))
+            payload = ingest_payload(version, str(action), version.path)
             audit.append_event(
                 session,
                 EventKind.INGEST,

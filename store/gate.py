@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from provenance.analyze import fingerprint
@@ -62,14 +62,24 @@ def gate(
     """Current versions (of present files, under `paths` if given) at or above `threshold`
     that lack an approval (for socialize: a report or an approval); a rejection, or no
     classification, fails whatever the threshold."""
+    rows = session.execute(_gated(paths).order_by(PathEntry.path))
+    states = with_states(session, ((e, v) for e, v in rows))
+    return [f for e, v, s in states if (f := _finding(e, v, s, threshold))]
+
+
+def _gated(paths: Sequence[str] | None) -> Select[PathEntry, Version]:
+    """The current versions the gate judges: present files (not sidecars), under `paths`."""
     query = repository.current_versions().where(
         PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
     )
-    if paths is not None:
-        query = query.where(or_(*under(paths)))
-    rows = session.execute(query.order_by(PathEntry.path))
-    states = with_states(session, ((e, v) for e, v in rows))
-    return [f for e, v, s in states if (f := _finding(e, v, s, threshold))]
+    return query.where(or_(*under(paths))) if paths is not None else query
+
+
+def gated_count(session: Session, paths: Sequence[str] | None = None) -> int:
+    """How many current versions the gate judges: 0 means it has nothing to pass (issue 7:
+    a gate over nothing fails, so a wrong --db or path never passes)."""
+    query = select(func.count()).select_from(_gated(paths).subquery())
+    return int(session.scalar(query) or 0)
 
 
 def _finding(

@@ -48,9 +48,10 @@ from store.declaration_files import (
 )
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
+from store.path_filter import at_or_below_any
 from store.policy_facts import credential_facts_of, tool_names_of
 from store.queries import LISTED_KINDS
-from store.repository import at_or_below_any, current_versions, storable_text
+from store.repository import current_versions, storable_text
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
 # escalates) and AA-MISLEADING cannot fire: the config is what says a show is a documentary.
@@ -416,15 +417,16 @@ def record_new_version(
 ) -> ClassificationRow | None:
     """The ingest hook: log the new version and classify it, in the ingest's transaction.
     Returns its classification (a new version has none before, so in practice never None)."""
-    payload = ingest_payload(version, action)
+    payload = ingest_payload(version, action, entry)
     append_event(
         session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
     )
     return classify_version(session, entry, version, inputs, new_version=True)
 
 
-def ingest_payload(version: Version, action: str) -> dict[str, Any]:
-    """The payload of a new version's audit event."""
+def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str, Any]:
+    """The payload of a new version's audit event; `path_row` vouches for the path row now
+    pointing at it (issue 7: a path row edited with SQL takes a file out of the gate)."""
     return {
         "version": version.seq,
         "action": action,
@@ -432,4 +434,5 @@ def ingest_payload(version: Version, action: str) -> dict[str, Any]:
         "involvement": version.involvement,
         "validation_state": version.validation_state,
         "row": row_ref(version),
+        "path_row": row_ref(entry),
     }

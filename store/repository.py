@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport, FileFingerprint
+from store import audit, audit_paths
+from store.audit import EventKind
 from store.credential_record import summary_record
 from store.models import Asset, PathEntry, Version, utcnow
 
@@ -83,43 +84,6 @@ def storable_text(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def at_or_below(
-    column: QueryableAttribute[Any] | ColumnElement[Any], key: str
-) -> ColumnElement[bool]:
-    """SQL: `column` is the path `key` or a path below it (a folder covers its contents).
-
-    The key is taken literally on both backends: LIKE's `%`, `_` and the escape character are
-    escaped (PostgreSQL's LIKE treats `\\` as its escape by default), and since SQLite's LIKE
-    ignores the case of ASCII letters, an exact comparison of the prefix decides. LIKE stays
-    first so PostgreSQL can narrow with it."""
-    prefix = key.rstrip("/") + "/"
-    below = and_(
-        column.startswith(prefix, autoescape=True),
-        func.substr(column, 1, len(prefix)) == prefix,
-    )
-    return or_(column == key, below)
-
-
-def at_or_below_any(
-    column: QueryableAttribute[Any] | ColumnElement[Any], keys: Sequence[str]
-) -> ColumnElement[bool]:
-    """SQL: `column` is at or below any of `keys` (false when there is none). SQLite parses a
-    flat OR as deep as it is long (at most 1000 levels), and `prov check frames/*.exr` may
-    give thousands of paths: the clauses are grouped a hundred at a time (the `AND 1 = 1`
-    keeps SQLAlchemy from flattening the groups back into one OR)."""
-    clauses = [at_or_below(column, key) for key in keys]
-    if len(clauses) <= _OR_GROUP:
-        return or_(false(), *clauses)
-    groups = [
-        and_(or_(*clauses[start : start + _OR_GROUP]), literal_column("1") == 1)
-        for start in range(0, len(clauses), _OR_GROUP)
-    ]
-    return or_(*groups)
-
-
-_OR_GROUP = 100
-
-
 def _insert(session: Session, model: type[Asset] | type[PathEntry]) -> Any:
     dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
@@ -177,8 +141,14 @@ def record_report(
     entry, created = lock_path(session, path_key(report.path), kind)
     current = entry.current_version
     if current is not None and same_reading(current, report):
+        before = audit_paths.path_values(entry)
         _refresh_fingerprint(entry, report.fingerprint, sidecar)
         entry.kind = kind
+        # No new version, so no ingest event: the path row's own event vouches for the new
+        # fingerprint (or its return after going missing). A new version's ingest event
+        # carries the path row instead (policy_store.ingest_payload).
+        if (change := audit_paths.path_change(before, entry)) is not None:
+            audit.record_path(session, entry, EventKind.PATH, change=change)
         return current, RecordAction.SAME
     version = _new_version(session, entry, report)
     entry.current_version_id = version.id
@@ -284,11 +254,14 @@ def tool_name_records(report: AssetReport) -> list[dict[str, str]]:
 
 
 def mark_missing(session: Session, key: str, when: datetime | None = None) -> bool:
-    """A deleted file: the path stays with its history, marked missing since `when`."""
+    """A deleted file: the path stays with its history, marked missing since `when`, and the
+    audit log says so (a missing file leaves the gate, issue 7)."""
+    audit.lock_chain(session)  # chain lock before the row's (every writer's order)
     entry = get_path(session, key)
     if entry is None or entry.missing_since is not None:
         return False
     entry.missing_since = when or utcnow()
+    audit.record_path(session, entry, EventKind.MISSING)
     return True
 
 
@@ -317,3 +290,4 @@ def mark_sidecar_paired(session: Session, key: str) -> None:
     entry = get_path(session, key)
     if entry is not None and entry.kind == "orphan_sidecar":
         entry.kind = "sidecar"
+        audit.record_path(session, entry, EventKind.PATH, change="paired")

@@ -22,6 +22,8 @@ from provenance.model import FileFingerprint
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
+from store import audit
+from store.audit import EventKind
 from store.db import Catalog
 from store.ingest import (
     IngestAction,
@@ -35,9 +37,10 @@ from store.ingest import (
     scan_targets,
 )
 from store.models import PathEntry, Version, utcnow
+from store.path_filter import at_or_below
 from store.policy_store import PolicyInputs
 from store.records import version_record
-from store.repository import at_or_below, get_path, path_key, path_of_key
+from store.repository import get_path, path_key, path_of_key
 
 MOVED = "moved"
 MISSING = "missing"
@@ -228,16 +231,18 @@ def mark_gone(
     could not be listed: its files cannot be seen, not even to tell they are gone). One
     transaction; returns their records."""
     key, when = path_key(path), utcnow()
+    with catalog.session() as session:
+        if not _gone(session, key, present, unlisted):
+            return []  # the common case of a rescan: no write lock taken
     with catalog.transaction() as session:
-        gone = [
-            entry
-            for entry in _present_at_or_below(session, key)
-            if entry.path not in (present or ())
-            and not _at_or_below(entry.path, unlisted)
-            and not _on_disk(entry.path)
-        ]
+        # Chain lock first, as every writer takes it, then read again: the rows read under it
+        # are what the events' digests must describe.
+        audit.lock_chain(session)
+        gone = _gone(session, key, present, unlisted)
         for entry in gone:
             entry.missing_since = when
+        # One INSERT for a whole folder's events: a deleted folder of frames stays cheap.
+        audit.append_events(session, [audit.path_event(e, EventKind.MISSING) for e in gone])
         return [_record(entry) for entry in gone]
 
 
@@ -251,6 +256,18 @@ def _on_disk(key: str) -> bool:
     old row is gone."""
     path = path_of_key(key)
     return path_key(path) == key and os.path.lexists(path)
+
+
+def _gone(
+    session: Session, key: str, present: set[str] | None, unlisted: Sequence[str]
+) -> list[PathEntry]:
+    return [
+        entry
+        for entry in _present_at_or_below(session, key)
+        if entry.path not in (present or ())
+        and not _at_or_below(entry.path, unlisted)
+        and not _on_disk(entry.path)
+    ]
 
 
 def _present_at_or_below(session: Session, key: str) -> list[PathEntry]:
@@ -314,7 +331,9 @@ def _point_to(src_key: str, dest_key: str, catalog: Catalog) -> None:
     if _on_disk(src_key):
         return
     with catalog.transaction() as session:
+        audit.lock_chain(session)
         entry = get_path(session, src_key)
         if entry is not None and entry.moved_to != dest_key:
             entry.moved_to = dest_key
             entry.missing_since = entry.missing_since or utcnow()
+            audit.record_path(session, entry, EventKind.MOVE, to=dest_key)

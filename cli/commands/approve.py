@@ -80,7 +80,7 @@ def reject(app: AppContext, target: str, by: str, ref: str, note: str | None) ->
 def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
     policy = app.policy_inputs().policy
     try:
-        with app.catalog().transaction() as session:
+        with app.intact_catalog().transaction() as session:
             entry, version = current_version(session, target)
             record_decision(session, entry, version, decision=decision, policy=policy, **fields)
             approval = state_of(session, version.id).approval()

@@ -14,7 +14,7 @@ from cli.errors import EXIT_GATE, EXIT_OK, fail
 from cli.output import Column, emit, format_options
 from provenance.config import DEFAULT_FAIL_ON, GATE_LEVELS
 from provenance.policy import Outcome
-from store.gate import gate, stale_files
+from store.gate import gate, gated_count, stale_files
 from store.repository import path_key
 
 
@@ -56,12 +56,24 @@ def check(app: AppContext, paths: tuple[Path, ...], fail_on: str | None, fmt: st
     with app.catalog().session() as session:
         findings = stale_files(session, list(paths)) if paths else []
         findings += gate(session, level, keys)
+        if not findings and gated_count(session, keys) == 0:
+            _nothing_to_check(paths)
     if findings or fmt != "table":
         emit([finding.to_dict() for finding in findings], COLUMNS, fmt)
     if not app.quiet:
         verdict = "blocked" if findings else "passed"
         click.echo(f"gate {verdict}: {len(findings)} item(s) at or above {level}", err=True)
     click.get_current_context().exit(EXIT_GATE if findings else EXIT_OK)
+
+
+def _nothing_to_check(paths: tuple[Path, ...]) -> None:
+    """Fail closed (issue 7): a gate with nothing to judge never passes."""
+    where = f"under {', '.join(map(str, paths))}" if paths else "in the catalog"
+    fail(
+        f"nothing to check: no current versions {where}",
+        hint="run `prov scan` on the delivery first, or check --db and the paths",
+        code=EXIT_GATE,
+    )
 
 
 def _relative(path: str) -> str:

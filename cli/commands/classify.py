@@ -39,7 +39,7 @@ def classify(app: AppContext, paths: tuple[Path, ...], show_all: bool, fmt: str)
     """
     inputs = app.policy_inputs()  # a bad policy stops here, before anything is written
     keys = [path_key(path) for path in paths] or None
-    changes = reclassify(app.catalog(), inputs, keys)
+    changes = reclassify(app.intact_catalog(), inputs, keys)
     if keys and not changes:
         fail(f"nothing catalogued under {', '.join(map(str, paths))}", hint=_HINT, code=EXIT_USAGE)
     print_changes(changes, fmt, show_all=show_all, quiet=app.quiet)

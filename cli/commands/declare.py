@@ -97,7 +97,7 @@ def declare(
     if not values and not replace:
         fail("nothing to declare", hint="give at least one answer, e.g. --use ideation", code=2)
     inputs = app.policy_inputs()  # a bad policy stops here, before anything is written
-    catalog = app.catalog()
+    catalog = app.intact_catalog()
     keys = [_checked_key(catalog, path) for path in paths]
     by = declared_by or getpass.getuser()
     try:

@@ -60,7 +60,7 @@ def reported(
     """
     reporter = by if by is not None else _login_name()
     try:
-        with app.catalog().transaction() as session:
+        with app.intact_catalog().transaction() as session:
             results = _report_all(session, targets, to=to, ref=ref, by=reporter, note=note)
     except DecisionError as exc:
         fail(str(exc), hint=exc.hint, code=EXIT_USAGE)

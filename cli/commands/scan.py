@@ -82,7 +82,7 @@ def scan(
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
-    catalog, analyzer = app.catalog(), app.analyzer(fetch_remote=fetch_remote)
+    catalog, analyzer = app.writer_catalog(), app.analyzer(fetch_remote=fetch_remote)
     unreadable: list[UnreadableFolder] = []
     targets = declarations_first(scan_targets(iter_files(paths, ignore, unreadable=unreadable)))
     summary = RunSummary()

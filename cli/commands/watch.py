@@ -126,6 +126,7 @@ def watch(
     """
     roots = _watched_roots(folders)
     ignore = _ignore(extra_ignores)
+    app.writer_catalog()  # created if new; a broken log head stops the watcher before it writes
     printer = _Printer(jsonl=jsonl)
     options = _Options(
         role.lower() if role else None, quiet_window, polling, rescan_every or None, fetch_remote
@@ -194,7 +195,7 @@ def _reconcile_once(
     `prov scan`."""
     summary = reconcile(
         roots,
-        catalog=app.catalog(),
+        catalog=app.catalog(create=True),
         analyzer=app.analyzer(fetch_remote=options.fetch_remote),
         ignore=ignore,
         report=printer,
@@ -225,7 +226,7 @@ def _run(
     options: _Options,
 ) -> int:
     """Start the observer, then catch up (the loop's first action), then watch until stopped."""
-    limit_lock_wait(app.catalog())
+    limit_lock_wait(app.catalog(create=True))
     events: queue.Queue[WatchEvent] = queue.Queue()
     setup = _setup(app, roots, ignore, printer, options, events, threading.Event())
     glue = WatchGlue(setup)
@@ -279,7 +280,7 @@ def _setup(
 ) -> WatchSetup:
     info = WatcherInfo.for_this_process([str(root) for root in roots], options.role)
     return WatchSetup(
-        catalog=app.catalog(),
+        catalog=app.catalog(create=True),
         analyzer=app.analyzer(fetch_remote=options.fetch_remote),
         info=info,
         events=events,

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cli.main import prov
 from provenance.c2pa_io import action
+from store.db import Catalog
 from tests.conftest import SignJpeg, write_jpeg
 
 # The JSON record is a contract (README "JSON record"): keys may be added, never renamed.
@@ -127,7 +128,9 @@ def test_show_explains_codes_and_evidence(runner: CliRunner, db_url: str, delive
     assert by_sha["path"] == detail["path"]
 
 
-def test_show_unknown_target_says_what_to_do(runner: CliRunner, db_url: str) -> None:
+def test_show_unknown_target_says_what_to_do(
+    runner: CliRunner, db_url: str, catalog: Catalog
+) -> None:
     result = invoke(runner, db_url, "show", "nothing-here.jpg")
     assert result.exit_code == 1
     assert "error: nothing in the catalog matches" in result.stderr
@@ -135,7 +138,8 @@ def test_show_unknown_target_says_what_to_do(runner: CliRunner, db_url: str) -> 
 
 
 def test_bad_database_url_is_reported(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(prov, ["--db", str(tmp_path / "no" / "such" / "dir.db"), "ls"])
+    db = str(tmp_path / "no" / "such" / "dir.db")
+    result = runner.invoke(prov, ["--db", db, "scan", str(tmp_path)])
     assert result.exit_code == 1
     assert "error:" in result.stderr and "does not exist" in result.stderr
 

@@ -91,6 +91,7 @@ def test_help_teaches_with_examples(runner: CliRunner) -> None:
 
 
 def test_status_shows_watchers_and_totals(runner: CliRunner, db_url: str, delivery: Path) -> None:
+    open_catalog(db_url).dispose()  # status never creates one
     empty = invoke(runner, db_url, "status")
     assert empty.exit_code == 0 and "no watchers" in empty.stdout
     invoke(runner, db_url, "watch", "--once", str(delivery))

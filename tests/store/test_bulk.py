@@ -141,7 +141,7 @@ _VERSION_IDS = {"id", "path_id", "asset_id"}
 
 
 def _without_ids(payload: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in payload.items() if k not in {"row", "version_id"}}
+    return {k: v for k, v in payload.items() if k not in {"row", "path_row", "version_id"}}
 
 
 def _assert_log_verifies(catalog: Catalog) -> None:

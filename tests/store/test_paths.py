@@ -17,8 +17,9 @@ from store.db import Catalog
 from store.gate import gate
 from store.ingest import ingest_many
 from store.models import PathEntry
+from store.path_filter import at_or_below
 from store.policy_store import default_inputs, reclassify, under
-from store.repository import at_or_below, lock_path, path_key, path_of_key, versions_of
+from store.repository import lock_path, path_key, path_of_key, versions_of
 from store.watching import reconcile, record_deletion
 from tests.conftest import write_jpeg
 
