@@ -8,7 +8,6 @@ it works as root; tests/integration/test_unreadable_folder.py makes the kernel d
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import prov
 from tests.conftest import DevPki, write_jpeg
+from tests.fs_denial import deny
 from tests.remote_server import Server, remote_only_jpeg, serve
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_assets"
@@ -149,21 +149,6 @@ def locked(tmp_path: Path) -> Path:
     write_jpeg(delivery / "ok.jpg")
     shutil.copy(GENAI_JPEG, delivery / "locked" / "gen.jpg")
     return delivery
-
-
-def deny(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_scandir, real_lexists = os.scandir, os.path.lexists
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path) == folder:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    def lexists(path: Any) -> bool:
-        return not Path(path).is_relative_to(folder) and real_lexists(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(os.path, "lexists", lexists)
 
 
 def test_scan_reports_a_folder_it_cannot_list(

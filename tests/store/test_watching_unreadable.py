@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from store.db import Catalog
 from store.watch_glue import limit_lock_wait
 from store.watching import UNREADABLE
 from tests.conftest import write_jpeg
+from tests.fs_denial import deny
 from tests.store.test_watching_glue import Harness
 
 GENAI_JPEG = (
@@ -26,21 +26,6 @@ GENAI_JPEG = (
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
     return Analyzer()
-
-
-def deny(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_scandir, real_lexists = os.scandir, os.path.lexists
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path) == folder:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    def lexists(path: Any) -> bool:
-        return not Path(path).is_relative_to(folder) and real_lexists(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(os.path, "lexists", lexists)
 
 
 def test_rescan_reports_a_folder_it_cannot_list(
