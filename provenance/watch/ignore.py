@@ -10,7 +10,9 @@ except IgnoreRules.ignores, which resolves symlinks for a path bearing one of th
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -87,13 +89,18 @@ class IgnoreRules:
     globs: tuple[str, ...] = DEFAULT_IGNORE_GLOBS
     files: frozenset[str] = frozenset()
     _names: frozenset[str] = field(init=False, repr=False, compare=False)
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_names", frozenset(PurePath(f).name for f in self.files))
+        # One regular expression for every glob: a scan asks once per file and folder.
+        either = "|".join(f"(?:{fnmatch.translate(glob.lower())})" for glob in self.globs)
+        object.__setattr__(self, "_pattern", re.compile(either or "(?!)"))
 
     def ignores(self, path: PurePath, *, root: PurePath | None = None) -> bool:
-        """is_ignored by the globs, or one of the exact files (symlinks resolved)."""
-        return is_ignored(path, self.globs, root=root) or self.is_own_file(path)
+        """As is_ignored by the globs, or one of the exact files (symlinks resolved)."""
+        names = _components(path, root)
+        return any(self._pattern.match(name.lower()) for name in names) or self.is_own_file(path)
 
     @classmethod
     def of(cls, globs: tuple[str, ...], files: Iterable[PurePath]) -> IgnoreRules:

@@ -118,3 +118,29 @@ def test_relative_paths_are_compared_as_absolute(tmp_path: Path, monkeypatch):
     rules = IgnoreRules.of((), [Path("cat.sqlite")])
     assert rules.ignores(tmp_path / "cat.sqlite")
     assert rules.ignores(Path(".") / "cat.sqlite")
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "a.exr",
+        "MASTER.MOV.PART",
+        ".staging/shot/a.exr",
+        "shot/.DS_Store",
+        "prov.toml",
+        "Prov.Toml",
+        "x_proxy.mov",
+        "proxy.mov",
+        "a.pem.jpg",
+        "[brackets].exr",
+    ],
+)
+def test_ignore_rules_agree_with_is_ignored(relative):
+    globs = ignore_globs(["*_proxy.mov", "[[]*"])
+    path = ROOT / relative
+    assert IgnoreRules(globs).ignores(path, root=ROOT) == is_ignored(path, globs, root=ROOT)
+    assert IgnoreRules(globs).ignores(path) == is_ignored(path, globs)
+
+
+def test_no_globs_ignore_nothing():
+    assert not IgnoreRules(()).ignores(ROOT / "a.part")
