@@ -1,4 +1,5 @@
-"""What every command gets from the global options: settings, and the catalog on demand."""
+"""What every command gets from the global options: settings, the catalog on demand, and
+what scan, watch and check never treat as assets (the catalog's own files among them)."""
 
 from __future__ import annotations
 
