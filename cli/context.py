@@ -1,4 +1,5 @@
-"""What every command gets from the global options: settings, and the catalog on demand."""
+"""What every command gets from the global options: settings, the catalog on demand, and
+what scan, watch and check never treat as assets (the catalog's own files among them)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ from pathlib import Path
 from cli.errors import EXIT_USAGE, fail
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings
-from provenance.config import ConfigError, Settings, read_trust_anchors
-from provenance.policy import (
-    FolderRole,
-    PolicyError,
-    ProductionConfig,
-    load_policy,
-    load_production_config,
-    load_tool_registry,
-)
+from provenance.config import Settings, read_trust_anchors
+from provenance.policy import FolderRole, PolicyError, load_policy, load_tool_registry
+from provenance.watch.ignore import IgnoreRules, ignore_globs
 from store.audit_guard import require_head_intact, require_intact
-from store.db import Catalog, open_catalog
+from store.db import DEFAULT_DB_FILE, Catalog, catalog_files, open_catalog, resolve_url
 from store.policy_store import NO_PRODUCTION, PolicyInputs
 
 
@@ -37,8 +32,29 @@ class AppContext:
         create=True; for every other command a catalog that does not exist is a usage error
         (NoCatalog, exit 2) and no file is left behind (issue 7)."""
         if self._catalog is None:
-            self._catalog = open_catalog(self.db or self.settings.db, create=create)
+            self._catalog = open_catalog(self.catalog_url(), create=create)
         return self._catalog
+
+    def catalog_url(self) -> str:
+        """--db / PROV_DB (relative to the current folder), else `[catalog] db` (relative to
+        the prov.toml found), else prov.db beside that prov.toml, else prov.db here (issue 8:
+        a command run in a subfolder never makes a second catalog there)."""
+        if self.db:
+            return resolve_url(self.db)
+        return resolve_url(self.settings.db or DEFAULT_DB_FILE, base=self.settings.folder)
+
+    def ignore_rules(self, extra: tuple[str, ...] = ()) -> IgnoreRules:
+        """What scan, watch and check never treat as assets: the ignore globs plus `extra`
+        (--ignore; ValueError names a bad one) and prov's own files, wherever they are: the
+        open catalog's (a SQLite file and its -wal, -shm, -journal), the config file and the
+        trust anchors in use (issue 8)."""
+        own = [*catalog_files(self.catalog_url())]
+        own += [p for p in (self.settings.source, self.trust_anchors_path()) if p is not None]
+        return IgnoreRules.of(ignore_globs(extra), own)
+
+    def trust_anchors_path(self) -> Path | None:
+        """--trust-anchors, else `[trust] anchors` of the config file."""
+        return self.trust_anchors or self.settings.trust_anchors
 
     def intact_catalog(self) -> Catalog:
         """The catalog, for a command that records a decision (classify, approve, reject,
@@ -61,7 +77,7 @@ class AppContext:
     def analyzer(self, *, fetch_remote: bool = False) -> Analyzer:
         """`fetch_remote` (--fetch-remote) or `[trust] fetch_remote` fetches remote-only
         manifests (bounded, provenance/remote.py); reading is offline otherwise."""
-        anchors = self.trust_anchors or self.settings.trust_anchors
+        anchors = self.trust_anchors_path()
         pem = read_trust_anchors(anchors) if anchors else None
         fetch = fetch_remote or self.settings.fetch_remote
         return Analyzer(ReaderSettings(trust_anchors_pem=pem, fetch_remote_manifests=fetch))
@@ -72,8 +88,8 @@ class AppContext:
         try:
             return PolicyInputs(
                 policy=load_policy(self.policy_path()),
-                tools=load_tool_registry(_file_setting(self.settings, "tools")),
-                production=_production(self.settings),
+                tools=load_tool_registry(self.settings.tools_file),
+                production=self.settings.production or NO_PRODUCTION,
                 role=role,
             )
         except PolicyError as exc:
@@ -81,7 +97,7 @@ class AppContext:
 
     def policy_path(self) -> Path | None:
         """--policy, else `[policy] file` of the config, else None (the shipped policy)."""
-        return self.policy_file or _file_setting(self.settings, "policy")
+        return self.policy_file or self.settings.policy_file
 
     def close(self) -> None:
         if self._catalog is not None:
@@ -90,27 +106,3 @@ class AppContext:
 
 
 _POLICY_HINT = "fix the file (docs/policy.md has the formats); `prov policy validate` checks it"
-
-
-def _file_setting(settings: Settings, table: str) -> Path | None:
-    """`[policy] file = ...` / `[tools] file = ...`, relative to the config file."""
-    values = settings.table(table)
-    unknown = sorted(set(values) - {"file"})
-    if unknown:
-        raise ConfigError(f"{settings.source}: {table}.{unknown[0]}: unknown key (known: file)")
-    value = values.get("file")
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{settings.source}: {table}.file: expected a file path (a string)")
-    path = Path(value).expanduser()
-    if path.is_absolute() or settings.source is None:
-        return path
-    return settings.source.parent / path
-
-
-def _production(settings: Settings) -> ProductionConfig:
-    table = settings.table("production")
-    if not table:
-        return NO_PRODUCTION
-    return load_production_config(table, source=str(settings.source or "config"))

@@ -63,13 +63,14 @@ class ProvGroup(click.Group):
     envvar="PROV_DB",
     metavar="URL|PATH",
     help="Catalog: a SQLite file path or a SQLAlchemy URL "
-    "(postgresql+psycopg://user@host/db). Default: prov.db here.",
+    "(postgresql+psycopg://user@host/db). Default: [catalog] db of prov.toml, else prov.db "
+    "beside prov.toml, else prov.db here.",
 )
 @click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: PROV_CONFIG, else ./prov.toml if present).",
+    help="Config file (default: PROV_CONFIG, else the nearest prov.toml in this folder or above).",
 )
 @click.option(
     "--trust-anchors",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,16 +41,53 @@ class NoCatalog(CatalogError):
         self.where = where
 
 
-def resolve_url(db: str | None) -> str:
-    """A SQLAlchemy URL from `--db` / PROV_DB: a URL, or a plain file path for SQLite."""
-    value = db or os.environ.get("PROV_DB") or DEFAULT_DB_FILE
+def resolve_url(db: str | None, *, base: Path | None = None) -> str:
+    """A SQLAlchemy URL from `--db` / PROV_DB / `[catalog] db`: a URL, or a plain file path for
+    SQLite. A relative SQLite path is made absolute against `base` (the folder of the prov.toml
+    that named it) or, without one, the current folder; with no value at all the catalog is
+    DEFAULT_DB_FILE there (issue 8: a command run in a subfolder uses the project's catalog).
+    PROV_DB, read when `db` is None, is relative to the current folder like --db."""
+    if db is None and (env := os.environ.get("PROV_DB")):
+        db, base = env, None
+    value = db or DEFAULT_DB_FILE
+    folder = base if base is not None else Path.cwd()
     if "://" in value:
         try:
-            make_url(value)
+            url = make_url(value)
         except ArgumentError as exc:
             raise CatalogError(f"not a database URL: {value!r}", _URL_HINT) from exc
+        return _anchored(value, url, folder)
+    return "sqlite:///" + str((folder / Path(value).expanduser()).resolve())
+
+
+def _anchored(value: str, url: URL, folder: Path) -> str:
+    """`sqlite:///relative.db` made absolute against `folder`; any other URL unchanged."""
+    database = url.database
+    if not url.drivername.startswith("sqlite") or not database or database == ":memory:":
         return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    if database.startswith("file:") or Path(database).is_absolute():
+        return value
+    absolute = str((folder / Path(database).expanduser()).resolve())
+    return url.set(database=absolute).render_as_string(hide_password=False)
+
+
+# SQLite keeps a catalog in its file and, while it is open, these beside it (issue 8: they
+# are the catalog's own files, never assets).
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def catalog_files(url: str) -> tuple[Path, ...]:
+    """The files a SQLite catalog at `url` is kept in: the database file and its WAL, shared
+    memory and rollback journal, both as named and with symlinks resolved (SQLite opens the
+    resolved file and puts its companions beside it). None for a server database."""
+    if not url.startswith("sqlite"):
+        return ()
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return ()
+    named = Path(os.path.abspath(database))
+    forms = {named, Path(os.path.realpath(named))}
+    return tuple(sorted(Path(f"{form}{suffix}") for form in forms for suffix in SQLITE_COMPANIONS))
 
 
 _URL_HINT = "use a file path (prov.db) or a URL like postgresql+psycopg://user@host:5432/dbname"

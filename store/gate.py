@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from provenance.analyze import fingerprint
 from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
+from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import repository
 from store.approvals import PolicyState, with_states
 from store.declaration_files import DeclarationsNow
@@ -110,14 +111,17 @@ def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
     return f"{state.outcome} without a written approval"
 
 
-def stale_files(session: Session, roots: Sequence[Path]) -> list[GateFinding]:
+def stale_files(
+    session: Session, roots: Sequence[Path], ignore: IgnoreRules = DEFAULT_RULES
+) -> list[GateFinding]:
     """Files under `roots` on disk that the catalog has not recorded as they are now (new, or
     changed since the last scan): their approvals, if any, are for other content. Also the
     catalogued files under `roots` classified with other declaration files than apply now, and
-    folders that cannot be listed: what they hold cannot be checked (issue 7)."""
+    folders that cannot be listed: what they hold cannot be checked (issue 7). `ignore`: what
+    scan skips (prov's own files, issue 8), so the gate never waits for them."""
     findings = []
     unreadable: list[UnreadableFolder] = []
-    for path in scan_targets(iter_files(roots, unreadable=unreadable)):
+    for path in scan_targets(iter_files(roots, ignore, unreadable=unreadable)):
         if is_declaration_file(path):
             continue  # judged through the assets it covers, below
         problem = _staleness(session, path)

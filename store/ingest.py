@@ -22,7 +22,7 @@ from provenance.analyze import Analyzer, analyze_file, analyze_orphan_sidecar, f
 from provenance.model import AssetReport, FileFingerprint, FileStatus
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
-from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
+from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import audit, repository
 from store.approvals import PolicyState, policy_states, state_of
 from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
@@ -316,13 +316,14 @@ class UnreadableFolderError(OSError):
 
 def iter_files(
     roots: Iterable[Path],
-    ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS,
+    ignore: IgnoreRules = DEFAULT_RULES,
     *,
     unreadable: list[UnreadableFolder] | None = None,
 ) -> Iterator[Path]:
     """Every file under the given paths, sorted, skipping names that mean "still copying"
     or hidden (the watcher's ignore globs). Directory symlinks are followed once: a
-    (device, inode) set stops symlink loops. A path given explicitly is never skipped.
+    (device, inode) set stops symlink loops. A path given explicitly is skipped only when it
+    is one of prov's own files (`ignore.files`: the catalog's, the config file; issue 8).
 
     A folder that cannot be listed is appended to `unreadable` for the caller to report;
     without that list, iter_files raises UnreadableFolderError (it never skips one silently).
@@ -337,7 +338,7 @@ def iter_files(
     for root in roots:
         if root.is_dir():
             yield from _walk(root, seen, ignore, problem)
-        else:
+        elif not ignore.is_own_file(root):
             yield root
 
 
@@ -345,7 +346,7 @@ _Problem = Callable[[UnreadableFolder], None]
 
 
 def _walk(
-    folder: Path, seen: set[tuple[int, int]], ignore: tuple[str, ...], problem: _Problem
+    folder: Path, seen: set[tuple[int, int]], ignore: IgnoreRules, problem: _Problem
 ) -> Iterator[Path]:
     try:
         info = folder.stat()
@@ -359,8 +360,9 @@ def _walk(
         problem(UnreadableFolder(repository.path_key(folder), _folder_reason(exc)))
         return
     for entry in entries:
-        if not is_ignored(Path(entry.name), ignore):
-            yield from _entry_files(Path(entry.path), entry, seen, ignore, problem)
+        path = Path(entry.path)
+        if not ignore.ignores(path):  # the name only: the folders above passed already
+            yield from _entry_files(path, entry, seen, ignore, problem)
 
 
 def _folder_reason(exc: OSError) -> str:
@@ -376,7 +378,7 @@ def _entry_files(
     path: Path,
     entry: os.DirEntry[str],
     seen: set[tuple[int, int]],
-    ignore: tuple[str, ...],
+    ignore: IgnoreRules,
     problem: _Problem,
 ) -> Iterator[Path]:
     try:

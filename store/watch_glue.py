@@ -27,6 +27,7 @@ from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint
 from provenance.sidecar import asset_for_sidecar
 from provenance.watch.events import EventKind, WatchEvent
+from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import RetryLater, WatchCallbacks
 from provenance.watch.settle import stat_fingerprint
 from store.db import Catalog, redact
@@ -143,7 +144,7 @@ class WatchSetup:
     stop_event: threading.Event
     report: Report  # each change, for stdout
     notify: Callable[[str], None]  # diagnostics, for stderr
-    ignore: tuple[str, ...]
+    ignore: IgnoreRules  # scan's rules: in-progress names, prov's own files (issue 8)
     quiet_window: float = 2.0
     settled: SettledFingerprints = field(default_factory=SettledFingerprints)  # tracker's stat
     heartbeat_every: float = HEARTBEAT_EVERY

@@ -21,7 +21,7 @@ from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
-from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
+from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import audit
 from store.audit import EventKind
 from store.db import Catalog
@@ -123,7 +123,7 @@ def reconcile(
     *,
     catalog: Catalog,
     analyzer: Analyzer,
-    ignore: tuple[str, ...] = DEFAULT_IGNORE_GLOBS,
+    ignore: IgnoreRules = DEFAULT_RULES,
     report: Report = _ignore_change,
     settling: Callable[[Path], bool] | None = None,
     keep_going: Callable[[], bool] | None = None,

@@ -54,7 +54,7 @@ def check(app: AppContext, paths: tuple[Path, ...], fail_on: str | None, fmt: st
         fail(f"no such file or folder: {', '.join(missing)}", hint="check the path", code=2)
     keys = [path_key(path) for path in paths] or None
     with app.catalog().session() as session:
-        findings = stale_files(session, list(paths)) if paths else []
+        findings = stale_files(session, list(paths), app.ignore_rules()) if paths else []
         findings += gate(session, level, keys)
         if not findings and gated_count(session, keys) == 0:
             _nothing_to_check(paths)

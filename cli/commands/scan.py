@@ -11,7 +11,6 @@ import click
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
 from cli.output import json_line
-from provenance.watch.ignore import ignore_globs
 from store.ingest import (
     RunSummary,
     UnreadableFolder,
@@ -78,7 +77,7 @@ def scan(
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}", hint="check the path", code=2)
     try:
-        ignore = ignore_globs(extra_ignores)
+        ignore = app.ignore_rules(extra_ignores)  # and the catalog's own files (issue 8)
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=2)
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file

@@ -25,7 +25,7 @@ from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
 from cli.output import json_line
 from provenance.policy import FolderRole
 from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
-from provenance.watch.ignore import ignore_globs
+from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import LoopTiming, WatchLoop
 from provenance.watch.settle import SettleTracker
 from store.watch_glue import WatchGlue, WatchSetup, limit_lock_wait
@@ -69,7 +69,8 @@ CLOSE_GRACE = 0.2
     multiple=True,
     metavar="GLOB",
     help="Also ignore file or folder names matching GLOB (repeatable). Always ignored: "
-    "*.part *.tmp *.crdownload .~* and dotfiles.",
+    "*.part *.tmp *.crdownload .~*, dotfiles, and prov's own files (the catalog, prov.toml, "
+    "key files).",
 )
 @click.option(
     "--rescan-every",
@@ -125,7 +126,7 @@ def watch(
       prov watch --once deliveries/     # catch up and exit, like `prov scan`
     """
     roots = _watched_roots(folders)
-    ignore = _ignore(extra_ignores)
+    ignore = _ignore(app, extra_ignores)
     app.writer_catalog()  # created if new; a broken log head stops the watcher before it writes
     printer = _Printer(jsonl=jsonl)
     options = _Options(
@@ -144,9 +145,11 @@ def _watched_roots(folders: tuple[Path, ...]) -> list[Path]:
     return distinct_roots(Path(os.path.abspath(folder)) for folder in folders)
 
 
-def _ignore(extra: tuple[str, ...]) -> tuple[str, ...]:
+def _ignore(app: AppContext, extra: tuple[str, ...]) -> IgnoreRules:
+    """--ignore plus the defaults and the catalog's own files (issue 8: `prov watch .` beside
+    prov.db never records prov.db-wal)."""
     try:
-        return ignore_globs(extra)
+        return app.ignore_rules(extra)
     except ValueError as exc:
         fail(f"--ignore: {exc}", hint="give a file-name glob such as '*.mov'", code=EXIT_USAGE)
 
@@ -187,7 +190,7 @@ def _shown(path: str) -> str:
 def _reconcile_once(
     app: AppContext,
     roots: list[Path],
-    ignore: tuple[str, ...],
+    ignore: IgnoreRules,
     printer: _Printer,
     options: _Options,
 ) -> None:
@@ -221,7 +224,7 @@ class _Options:
 def _run(
     app: AppContext,
     roots: list[Path],
-    ignore: tuple[str, ...],
+    ignore: IgnoreRules,
     printer: _Printer,
     options: _Options,
 ) -> int:
@@ -272,7 +275,7 @@ def _loop(setup: WatchSetup, glue: WatchGlue, options: _Options) -> WatchLoop:
 def _setup(
     app: AppContext,
     roots: list[Path],
-    ignore: tuple[str, ...],
+    ignore: IgnoreRules,
     printer: _Printer,
     options: _Options,
     events: queue.Queue[WatchEvent],

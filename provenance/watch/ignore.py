@@ -1,13 +1,20 @@
-"""Ignore rules for watched folders, kept as data: names that mean "still being copied" (issue 3).
+"""Ignore rules for scanned and watched folders, kept as data: names that mean "still being
+copied" (issue 3), and files that are never assets: prov's own (issue 8).
 
-Pure: no I/O. A glob matches one path component (case-insensitively, for deliveries written from
-Windows and macOS); a file is ignored when its name or any folder between the watched root and
-it matches. An ignored file that is renamed to a real name arrives then (see SettleTracker.moved).
+A glob matches one path component (case-insensitively, for deliveries written from Windows and
+macOS); a file is ignored when its name or any folder between the watched root and it matches.
+An ignored file that is renamed to a real name arrives then (see SettleTracker.moved).
+IgnoreRules adds exact files (the open catalog's, the config file, the trust anchors). Pure
+except IgnoreRules.ignores, which resolves symlinks for a path bearing one of those names.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import PurePath
 
@@ -17,6 +24,18 @@ DEFAULT_IGNORE_GLOBS: tuple[str, ...] = (
     "*.crdownload",  # Chrome
     ".~*",  # LibreOffice locks, some copy tools' temporaries
     ".*",  # dotfiles and dot-folders: rsync's .name.XXXXXX temporaries, .DS_Store, .Trash-1000
+    # Never assets (issue 8): prov's config, SQLite's companions of any catalog (a WAL is
+    # rewritten every few seconds while a watcher writes), and key and certificate files
+    # (PEM, PKCS#12, private keys): key material is not media, and its name does not belong in
+    # an audit trail. Keep keys in a hidden folder (.pki) or name them so.
+    "prov.toml",
+    "*.db-wal",
+    "*.db-shm",
+    "*.db-journal",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
 )
 
 
@@ -59,3 +78,47 @@ def _check_glob(glob: str) -> None:
         raise ValueError("ignore glob is empty")
     if "/" in glob or "\\" in glob:
         raise ValueError(f"ignore glob {glob!r} contains a path separator; globs match one name")
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """What scan, watch and the gate never treat as an asset: names matching `globs`, and the
+    exact `files` (absolute; the open catalog's own files, the config file and the trust
+    anchors in use: cli/context.py builds them), whatever folder is scanned or watched."""
+
+    globs: tuple[str, ...] = DEFAULT_IGNORE_GLOBS
+    files: frozenset[str] = frozenset()
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", frozenset(PurePath(f).name for f in self.files))
+        # One regular expression for every glob: a scan asks once per file and folder.
+        either = "|".join(f"(?:{fnmatch.translate(glob.lower())})" for glob in self.globs)
+        object.__setattr__(self, "_pattern", re.compile(either or "(?!)"))
+
+    def ignores(self, path: PurePath, *, root: PurePath | None = None) -> bool:
+        """As is_ignored by the globs, or one of the exact files (symlinks resolved)."""
+        names = _components(path, root)
+        return any(self._pattern.match(name.lower()) for name in names) or self.is_own_file(path)
+
+    @classmethod
+    def of(cls, globs: tuple[str, ...], files: Iterable[PurePath]) -> IgnoreRules:
+        """The rules for `globs` and `files`, each file in the forms is_own_file compares."""
+        return cls(globs, frozenset(form for f in files for form in _forms(f)))
+
+    def is_own_file(self, path: PurePath) -> bool:
+        if path.name not in self._names:
+            return False  # the common case: no file system look-up
+        beside = os.path.join(os.path.realpath(path.parent), path.name)
+        return beside in self.files or os.path.realpath(path) in self.files
+
+
+def _forms(path: PurePath) -> tuple[str, ...]:
+    """The path with its folder's symlinks resolved, and with its own resolved too."""
+    absolute = os.path.abspath(path)
+    beside = os.path.join(os.path.realpath(os.path.dirname(absolute)), path.name)
+    return (beside, os.path.realpath(absolute))
+
+
+DEFAULT_RULES = IgnoreRules()  # the globs alone: for callers that know no catalog

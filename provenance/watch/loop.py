@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from provenance.sidecar import is_sidecar
 from provenance.watch.events import EventKind, WatchEvent
-from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
+from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from provenance.watch.settle import Clock, SettleTracker
 
 _MAX_EVENTS_PER_STEP = 10_000
@@ -95,7 +95,7 @@ class WatchLoop:
         tracker: SettleTracker,
         callbacks: WatchCallbacks,
         *,
-        ignore: Sequence[str] = DEFAULT_IGNORE_GLOBS,
+        ignore: IgnoreRules = DEFAULT_RULES,
         timing: LoopTiming | None = None,
         stop_event: threading.Event | None = None,
         clock: Clock = time.monotonic,
@@ -104,7 +104,7 @@ class WatchLoop:
         self._events = events
         self._tracker = tracker
         self._calls = callbacks
-        self._ignore = tuple(ignore)
+        self._ignore = ignore
         self._timing = timing or LoopTiming()
         self.stop_event = stop_event or threading.Event()
         self._clock = clock
@@ -192,7 +192,7 @@ class WatchLoop:
             self._actions.append(_Action(_Do.DELETED, path))
 
     def _ignored(self, path: Path, root: Path | None) -> bool:
-        return is_ignored(path, self._ignore, root=root)
+        return self._ignore.ignores(path, root=root)
 
     # -- callbacks -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 import store.ingest
 from provenance.analyze import Analyzer, fingerprint
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
+from provenance.watch.ignore import IgnoreRules, ignore_globs
 from store.db import Catalog
 from store.ingest import IngestAction, ingest_path
 from store.models import Asset, PathEntry, Version, utcnow
@@ -142,7 +143,9 @@ def test_reconcile_marks_missing_only_after_a_full_walk_and_only_what_is_gone(
     # a catalogued file now ignored is not walked, but it is there: not missing
     movie = write_jpeg(root / "clip.mov")
     reconcile([root], catalog=catalog, analyzer=analyzer)
-    reconcile([root], catalog=catalog, analyzer=analyzer, ignore=("*.mov",))
+    reconcile(
+        [root], catalog=catalog, analyzer=analyzer, ignore=IgnoreRules(ignore_globs(["*.mov"]))
+    )
     assert _entry(catalog, movie).missing_since is None
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from provenance.analyze import Analyzer
 from provenance.watch.events import EventKind, WatchEvent
-from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS
+from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import RetryLater
 from store.db import Catalog
 from store.models import PathEntry
@@ -47,7 +47,7 @@ class Harness:
             stop_event=self.stop,
             report=self.changes.append,
             notify=self.messages.append,
-            ignore=DEFAULT_IGNORE_GLOBS,
+            ignore=IgnoreRules(),
             quiet_window=5.0,
         )
         self.glue = WatchGlue(self.glue_setup)

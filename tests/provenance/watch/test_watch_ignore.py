@@ -1,12 +1,13 @@
-"""Ignore rules: which names mean "still being copied"."""
+"""Ignore rules: which names mean "still being copied", and prov's own files (issue 8)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from pathlib import PurePosixPath as P
 
 import pytest
 
-from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, ignore_globs, is_ignored
+from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, IgnoreRules, ignore_globs, is_ignored
 
 ROOT = P("/mnt/deliveries")
 
@@ -60,3 +61,86 @@ def test_extra_globs_add_to_the_defaults():
 def test_malformed_extra_globs_are_rejected(glob):
     with pytest.raises(ValueError, match="glob"):
         ignore_globs([glob])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prov.toml",  # any project's config
+        "prov.db-wal",  # SQLite companions of any catalog
+        "catalog.DB-SHM",
+        "prov.db-journal",
+        "studio-ca.pem",  # key and certificate files
+        "signer.key",
+        "vendor.p12",
+        "vendor.pfx",
+    ],
+)
+def test_prov_files_and_key_files_are_never_assets(name):
+    assert is_ignored(ROOT / name, root=ROOT)
+
+
+@pytest.mark.parametrize("name", ["prov.db", "cut.db", "notes.toml", "prov.toml.jpg", "key.jpg"])
+def test_other_databases_and_configs_are_not_ignored_by_name(name):
+    # Only the open catalog's own file is known for sure: IgnoreRules.files names it.
+    assert not is_ignored(ROOT / name, root=ROOT)
+
+
+def test_exact_files_are_ignored_wherever_they_are(tmp_path: Path):
+    rules = IgnoreRules.of(DEFAULT_IGNORE_GLOBS, [tmp_path / "cat.sqlite", tmp_path / "x.toml"])
+    assert rules.ignores(tmp_path / "cat.sqlite")
+    assert rules.ignores(tmp_path / "x.toml", root=tmp_path)
+    assert not rules.ignores(tmp_path / "sub" / "cat.sqlite")  # another file of that name
+    assert not rules.ignores(tmp_path / "cat.sqlite-wal")  # not named in the rules
+    assert not rules.ignores(tmp_path / "a.jpg")
+    assert rules.ignores(tmp_path / "a.part")  # the globs still apply
+
+
+def test_exact_files_are_found_through_symlinked_folders(tmp_path: Path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    rules = IgnoreRules.of((), [real / "cat.sqlite"])
+    assert rules.ignores(tmp_path / "link" / "cat.sqlite")
+    rules = IgnoreRules.of((), [tmp_path / "link" / "cat.sqlite"])
+    assert rules.ignores(real / "cat.sqlite")
+
+
+def test_a_symlink_to_an_exact_file_is_ignored(tmp_path: Path):
+    (tmp_path / "cat.sqlite").write_bytes(b"")
+    (tmp_path / "shown").mkdir()
+    (tmp_path / "shown" / "cat.sqlite").symlink_to(tmp_path / "cat.sqlite")
+    assert IgnoreRules.of((), [tmp_path / "cat.sqlite"]).ignores(tmp_path / "shown" / "cat.sqlite")
+
+
+def test_relative_paths_are_compared_as_absolute(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rules = IgnoreRules.of((), [Path("cat.sqlite")])
+    assert rules.ignores(tmp_path / "cat.sqlite")
+    assert rules.ignores(Path(".") / "cat.sqlite")
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "a.exr",
+        "MASTER.MOV.PART",
+        ".staging/shot/a.exr",
+        "shot/.DS_Store",
+        "prov.toml",
+        "Prov.Toml",
+        "x_proxy.mov",
+        "proxy.mov",
+        "a.pem.jpg",
+        "[brackets].exr",
+    ],
+)
+def test_ignore_rules_agree_with_is_ignored(relative):
+    globs = ignore_globs(["*_proxy.mov", "[[]*"])
+    path = ROOT / relative
+    assert IgnoreRules(globs).ignores(path, root=ROOT) == is_ignored(path, globs, root=ROOT)
+    assert IgnoreRules(globs).ignores(path) == is_ignored(path, globs)
+
+
+def test_no_globs_ignore_nothing():
+    assert not IgnoreRules(()).ignores(ROOT / "a.part")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from provenance.watch.events import EventKind, WatchEvent
+from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, IgnoreRules
 from provenance.watch.loop import LoopTiming, RetryLater, WatchCallbacks, WatchLoop
 from provenance.watch.settle import SettleTracker
 
@@ -47,7 +48,9 @@ class Recorder:
 class Harness:
     """A loop, its queue and fakes, with helpers that read like a file-system story."""
 
-    def __init__(self, clock, disk, timing: LoopTiming | None = None, **callback_overrides):
+    def __init__(
+        self, clock, disk, timing: LoopTiming | None = None, ignore=None, **callback_overrides
+    ):
         self.clock, self.disk = clock, disk
         self.events: queue.Queue[WatchEvent] = queue.Queue()
         self.rec = Recorder()
@@ -57,6 +60,7 @@ class Harness:
             self.events,
             tracker,
             self.rec.callbacks(**callback_overrides),
+            ignore=ignore or IgnoreRules(),
             timing=timing,
             clock=clock,
             wall_clock=clock,
@@ -148,6 +152,21 @@ def test_ignored_names_are_neither_ready_nor_deleted(h):
     h.write(part)
     h.remove(part)
     assert h.step(5) == []
+
+
+def test_the_catalogs_own_files_are_neither_ready_nor_deleted(clock, disk):
+    # issue 8: `prov watch .` beside its catalog recorded prov.db-wal every few seconds.
+    catalog = ROOT / "catalog.sqlite"
+    own = [catalog, ROOT / "catalog.sqlite-wal", ROOT / "prov.db-wal", ROOT / "prov.toml"]
+    h = Harness(clock, disk, ignore=IgnoreRules.of(DEFAULT_IGNORE_GLOBS, [catalog, own[1]]))
+    for path in own:
+        h.write(path, close=False)
+        h.write(path, 20)
+    h.remove(own[1])  # SQLite removes its WAL when the last connection closes
+    assert h.step(5) == []
+    other = ROOT / "sub" / "catalog.sqlite"  # same name, another folder: a delivered file
+    h.write(other)
+    assert h.step(5) == [("ready", other)]
 
 
 def test_folder_deletion_drops_what_was_settling_below_it(h):
