@@ -22,7 +22,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
-from cli.output import json_line
+from cli.output import json_line, printable
 from provenance.policy import FolderRole
 from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
 from provenance.watch.ignore import ignore_globs
@@ -163,9 +163,10 @@ class _Printer:
             extra = {"moved_from": change.moved_from} if change.moved_from else {}
             click.echo(json_line({**record, **extra}))
         else:
-            click.echo(_human_line(change))
+            click.echo(printable(_human_line(change)))
         if change.kind != MISSING and record.get("status") in ("unreadable", "error"):
-            click.echo(f"{record['status']}: {record['path']}: {record.get('reason')}", err=True)
+            line = f"{record['status']}: {record['path']}: {record.get('reason')}"
+            click.echo(printable(line), err=True)
 
 
 def _human_line(change: Change) -> str:
@@ -202,7 +203,7 @@ def _reconcile_once(
         policy=app.policy_inputs(),
     )
     for line in summary.failure_lines():
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
     if not app.quiet:
         for line in summary.lines():
             click.echo(line, err=True)
@@ -286,7 +287,7 @@ def _setup(
         events=events,
         stop_event=stop,
         report=printer,
-        notify=lambda message: click.echo(f"watch: {message}", err=True),
+        notify=lambda message: click.echo(printable(f"watch: {message}"), err=True),
         ignore=ignore,
         quiet_window=options.quiet_window,
         policy=app.policy_inputs(role=FolderRole(options.role) if options.role else None),
@@ -313,7 +314,7 @@ def _watching_line(roots: list[Path], options: _Options) -> str:
 
 def _info(app: AppContext, message: str) -> None:
     if not app.quiet:
-        click.echo(f"watch: {message}", err=True)
+        click.echo(printable(f"watch: {message}"), err=True)
 
 
 @contextmanager
