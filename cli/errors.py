@@ -1,17 +1,21 @@
 """Errors become messages and exit codes in one place (`error: ...` + `hint: ...`).
 
 Exit codes: 0 ok, 1 operational failure or some files failed, 2 usage, 3 policy gate failed,
-130 interrupted. A traceback is printed only with --debug.
+130 interrupted. A traceback is printed only with --debug. Messages often name files, so every
+control character in them is escaped (cli.output.printable): one message is one line, and a
+list (`details`) is one line per item.
 """
 
 from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
 
+from cli.output import printable
 from provenance.config import ConfigError
 from store.db import CatalogError, NoCatalog
 
@@ -25,14 +29,28 @@ EXIT_INTERRUPTED = 130
 class ProvError(Exception):
     """An error for the user: a message, an optional hint and an exit code."""
 
-    def __init__(self, message: str, *, hint: str | None = None, code: int = EXIT_FAILURES):
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: int = EXIT_FAILURES,
+        details: Sequence[str] = (),
+    ):
         super().__init__(message)
         self.hint = hint
         self.code = code
+        self.details = tuple(details)  # one line each under the message (paths, say)
 
 
-def fail(message: str, *, hint: str | None = None, code: int = EXIT_FAILURES) -> NoReturn:
-    raise ProvError(message, hint=hint, code=code)
+def fail(
+    message: str,
+    *,
+    hint: str | None = None,
+    code: int = EXIT_FAILURES,
+    details: Sequence[str] = (),
+) -> NoReturn:
+    raise ProvError(message, hint=hint, code=code, details=details)
 
 
 def report(exc: BaseException, *, debug: bool) -> int:
@@ -40,9 +58,11 @@ def report(exc: BaseException, *, debug: bool) -> int:
     message, hint, code = _describe(exc)
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)
+    for line in exc.details if isinstance(exc, ProvError) else ():
+        click.echo(f"  {printable(line)}", err=True)
     if hint:
-        click.echo(f"hint: {hint}", err=True)
+        click.echo(f"hint: {printable(hint)}", err=True)
     return code
 
 

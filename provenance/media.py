@@ -41,9 +41,15 @@ _EXTENSION_HINTS: dict[str, str] = {
 }
 
 
+_RIFF_KINDS: dict[bytes, str] = {
+    b"WEBP": "image/webp",
+    b"WAVE": "audio/wav",
+    b"AVI ": "video/x-msvideo",
+}
+
+
 def _riff(head: bytes) -> str | None:
-    kind = head[8:12]
-    return {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}.get(kind)
+    return _RIFF_KINDS.get(head[8:12])
 
 
 def _ftyp(head: bytes) -> str | None:
@@ -83,6 +89,17 @@ _MAGIC: list[tuple[int, bytes, str | Callable[[bytes], str | None]]] = [
     (4, b"wide", "video/quicktime"),
     (4, b"free", "video/quicktime"),
 ]
+
+
+# Every media type sniff_media_type can return: what `prov ls --media-type` accepts (issue 8).
+KNOWN_MEDIA_TYPES: frozenset[str] = frozenset(
+    {result for _offset, _magic, result in _MAGIC if isinstance(result, str)}
+    | set(_FTYP_BRANDS.values())
+    | set(_EXTENSION_HINTS.values())
+    | set(_RIFF_KINDS.values())
+    | {"image/tiff", "video/mp4", "image/x-adobe-dng", "audio/mp4", "image/svg+xml"}
+    | {"audio/mpeg", OCTET_STREAM}
+)
 
 
 def sniff_media_type(head: bytes, suffix: str = "") -> str:

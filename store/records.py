@@ -4,7 +4,8 @@ Later issues add keys; they never rename or remove one. Issue 4 added `risk` (th
 classification under the genAI policy) and `approval` (the standing written decision); issue 7
 added `approval.to` and the states `to-report` and `reported` (docs/policy.md "JSON"), and
 `credentials.additional` (the file's other credential readings, e.g. a sidecar beside embedded
-credentials).
+credentials); issue 8 added `moved_to` (where a missing path's file went, when a watcher saw
+it move).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def version_record(
         "status": version.status,
         "reason": version.reason,
         "missing_since": _iso(entry.missing_since),
+        "moved_to": entry.moved_to,
         "recorded_at": _iso(version.recorded_at),
         "version": version.seq,
         "credentials": credentials_record(version),

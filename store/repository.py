@@ -20,7 +20,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from provenance.analyze import fingerprint
 from provenance.model import AssetReport, FileFingerprint
+from provenance.sidecar import find_sidecar
 from store import audit, audit_paths
 from store.audit import EventKind
 from store.credential_record import summary_record
@@ -102,6 +104,29 @@ def is_unchanged(
     same_file = (entry.size, entry.mtime_ns, entry.inode) == (fp.size, fp.mtime_ns, fp.inode)
     sidecar_now = (sidecar.size, sidecar.mtime_ns) if sidecar else (None, None)
     return same_file and (entry.sidecar_size, entry.sidecar_mtime_ns) == sidecar_now
+
+
+def disk_change(entry: PathEntry) -> str | None:
+    """How the file at a catalogued path differs from what the catalog recorded, in plain
+    words; None when it is as recorded (same size, mtime, inode and sidecar). Reads the
+    disk (stat only): a decision warns when it names content the disk no longer holds."""
+    if entry.missing_since is not None:
+        moved = f", moved to {entry.moved_to}" if entry.moved_to else ""
+        return f"the file has been missing from disk since {entry.missing_since:%Y-%m-%d}{moved}"
+    path = path_of_key(entry.path)
+    try:
+        fp = fingerprint(path)
+    except OSError:
+        return "the file is no longer on disk (run `prov scan` to record that)"
+    sidecar = find_sidecar(path)
+    try:
+        info = sidecar.stat() if sidecar else None
+    except OSError:
+        info = None
+    sidecar_fp = SidecarFingerprint(info.st_size, info.st_mtime_ns) if info else None
+    if not is_unchanged(entry, fp, sidecar_fp):
+        return "the file changed on disk since it was catalogued (run `prov scan` again)"
+    return None
 
 
 def upsert_asset(session: Session, sha256: str, size: int, media_type: str) -> int:

@@ -1,35 +1,42 @@
 """`prov approve` and `prov reject`: record a written decision on the current version of a
-path. Decisions are append-only; an approval covers exactly the version it names. The target
-helpers (`current_version`, `one_path`) serve `prov reported` too."""
+path. Decisions are append-only; an approval covers exactly the version it names. A decision
+on a file that changed on disk since it was catalogued, or an approval nothing needed, is
+recorded with a warning (issue 8)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
-from store.approvals import APPROVE, REJECT, DecisionError, record_decision, state_of
+from cli.options import recorded_text
+from cli.output import printable
+from cli.targets import current_version
+from provenance.policy import Outcome
+from store.approvals import APPROVE, REJECT, DecisionError, PolicyState, record_decision, state_of
 from store.models import PathEntry, Version
-from store.queries import resolve_target
-
-if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from sqlalchemy.orm import Session
+from store.repository import disk_change
 
 
 def _decision_options(func: Any) -> Any:
     for option in reversed(
         (
             click.argument("target"),
-            click.option("--by", required=True, help="Who decides (name, role)."),
+            click.option(
+                "--by", required=True, callback=recorded_text, help="Who decides (name, role)."
+            ),
             click.option(
                 "--ref",
                 required=True,
+                callback=recorded_text,
                 metavar="DOCUMENT-REF",
                 help="The written approval: a document id, ticket or e-mail reference.",
             ),
-            click.option("--note", help="Free text kept with the decision."),
+            click.option(
+                "--note", callback=recorded_text, help="Free text kept with the decision."
+            ),
         )
     ):
         func = option(func)
@@ -83,38 +90,39 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
         with app.intact_catalog().transaction() as session:
             entry, version = current_version(session, target)
             record_decision(session, entry, version, decision=decision, policy=policy, **fields)
-            approval = state_of(session, version.id).approval()
+            state = state_of(session, version.id)
+            warnings = _warnings(entry, version, state, decision)
             sha = (version.sha256 or "-")[:12]
-            line = f"{_DONE[decision]}: {entry.path} v{version.seq} ({sha})"
+            line = f"{_DONE[decision]}: {printable(entry.path)} v{version.seq} ({sha})"
     except DecisionError as exc:
         fail(str(exc), hint=exc.hint, code=EXIT_USAGE)
     click.echo(line)
+    for warning in warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     if not app.quiet:
-        click.echo(f"approval state: {approval['state']}", err=True)
+        click.echo(f"approval state: {state.approval()['state']}", err=True)
 
 
-_LS_HINT = "run `prov ls` to see paths"
+def _warnings(entry: PathEntry, version: Version, state: PolicyState, decision: str) -> list[str]:
+    """Why a decision may not be what the operator meant. It is recorded all the same: it
+    was made, and the catalog keeps what happened."""
+    warnings = []
+    change = disk_change(entry)
+    if change is not None:
+        warnings.append(f"{entry.path}: {change}; the decision covers v{version.seq} as catalogued")
+    needless = _needless(state) if decision == APPROVE else None
+    if needless is not None:
+        warnings.append(f"{entry.path}: {needless}")
+    return warnings
+
+
+def _needless(state: PolicyState) -> str | None:
+    """Why an approval may not be what the operator meant."""
+    if state.outcome is None:
+        return "not classified: it fails `prov check` until it is, approved or not"
+    if state.outcome == Outcome.NONE:
+        return "outcome none: nothing needed approving"
+    return None
+
+
 _DONE = {APPROVE: "approved", REJECT: "rejected"}
-
-
-def current_version(session: Session, target: str) -> tuple[PathEntry, Version]:
-    """The catalogued path TARGET names and its current version; a usage error otherwise."""
-    entry = one_path(resolve_target(session, target), target)
-    version = entry.current_version
-    if version is None:
-        fail(f"{entry.path} has no recorded version", hint="run `prov scan` on it")
-    return entry, version
-
-
-def one_path(entries: list[PathEntry], target: str) -> PathEntry:
-    """The one catalogued path TARGET named (a path or a SHA-256 prefix), or a usage error."""
-    if not entries:
-        fail(f"nothing in the catalog matches {target!r}", hint=_LS_HINT, code=EXIT_USAGE)
-    if len(entries) > 1:
-        names = "\n  ".join(entry.path for entry in entries[:10])
-        fail(
-            f"{target!r} matches {len(entries)} paths:\n  {names}",
-            hint="give a longer SHA-256 prefix or the path",
-            code=EXIT_USAGE,
-        )
-    return entries[0]

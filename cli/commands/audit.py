@@ -11,7 +11,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
-from cli.output import Column, emit, format_options
+from cli.output import Column, emit, format_options, printable
 from store.audit import check_rows_against_log, event_record, events_for, verify_chain
 from store.audit_guard import ExpectedHead, head_problem, parse_head, seq_of
 from store.repository import path_key
@@ -49,9 +49,14 @@ def log(app: AppContext, target: str | None, fmt: str) -> None:
     with app.catalog().session() as session:
         rows = events_for(session, **_selector(target))
         records = [event_record(row) for row in rows]
+    if target is not None and not records:
+        fail(f"nothing in the audit log matches {target!r}", hint=_LOG_HINT, code=EXIT_USAGE)
     count = emit(records, COLUMNS, fmt)
     if fmt == "table" and not app.quiet:
         click.echo(f"{count} event(s)", err=True)
+
+
+_LOG_HINT = "give a path or folder as scanned, or 6+ hex digits of a SHA-256"
 
 
 def _selector(target: str | None) -> dict[str, Any]:
@@ -63,8 +68,11 @@ def _selector(target: str | None) -> dict[str, Any]:
     return {"paths": [path_key(target)]}
 
 
-def _summary(record: dict[str, Any]) -> str:
+def _summary(record: dict[str, Any], *, whole: bool = False) -> str:
+    """One line about an event; `whole` (CSV) keeps paths absolute, as stored."""
     p, kind = record["payload"], record["kind"]
+    if kind == "move" and whole:
+        return f"moved to {p.get('to')}"
     if kind == "ingest":
         status = f"{p.get('status')}, ai {p.get('involvement')}"
         return f"v{p.get('version')} {p.get('action')}: {status}"
@@ -100,10 +108,10 @@ def _relative(path: str | None) -> str | None:
 
 COLUMNS = (
     Column("seq", lambda r: r["seq"]),
-    Column("at", lambda r: r["created_at"][:19]),
+    Column("at", lambda r: r["created_at"], shown=lambda r: r["created_at"][:19]),
     Column("kind", lambda r: r["kind"]),
-    Column("target", lambda r: _relative(r["target"]), max_width=60),
-    Column("summary", _summary),
+    Column("target", lambda r: r["target"], max_width=60, shown=lambda r: _relative(r["target"])),
+    Column("summary", lambda r: _summary(r, whole=True), shown=_summary),
 )
 
 
@@ -151,9 +159,9 @@ def verify(
             if problem is None:
                 added = (report.head_seq or 0) - seq_of(session, expected)
     if report.broken is not None:
-        click.echo(f"event {report.broken.seq}: {report.broken.problem}")
+        click.echo(printable(f"event {report.broken.seq}: {report.broken.problem}"))
     for problem in problems:
-        click.echo(problem)
+        click.echo(printable(problem))
     if report.broken is not None or problems:
         _exit_broken("the audit log does not verify")
     if report.count == 0 and not allow_empty:

@@ -82,8 +82,9 @@ def _relative(path: str) -> str:
 
 
 COLUMNS = (
-    Column("path", lambda r: _relative(r["path"]), max_width=60),
+    Column("path", lambda r: r["path"], max_width=60, shown=lambda r: _relative(r["path"])),
     Column("v", lambda r: r["version"]),
+    Column("sha256", lambda r: r["sha256"], max_width=12, keep="start"),
     Column("outcome", lambda r: r["outcome"]),
     Column("approval", lambda r: r["approval"]),
     Column("rules", lambda r: r["rules"]),

@@ -11,7 +11,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
-from cli.output import Column, emit, format_options
+from cli.output import Column, emit, format_options, printable
 from store.policy_store import Change, reclassify
 from store.repository import path_key
 
@@ -56,7 +56,7 @@ def _relative(path: str) -> str:
 
 
 CHANGE_COLUMNS = (
-    Column("path", lambda r: _relative(r["path"]), max_width=60),
+    Column("path", lambda r: r["path"], max_width=60, shown=lambda r: _relative(r["path"])),
     Column("v", lambda r: r["version"]),
     Column("before", lambda r: r["before"] or "unclassified"),
     Column("after", lambda r: r["after"] or "unclassified"),
@@ -71,7 +71,7 @@ def print_changes(changes: Sequence[Change], fmt: str, *, show_all: bool, quiet:
     emit(shown, CHANGE_COLUMNS, fmt)
     for change in changes:
         if change.error:
-            click.echo(f"unclassified: {change.path}: {change.error}", err=True)
+            click.echo(printable(f"unclassified: {change.path}: {change.error}"), err=True)
     if not quiet:
         changed = sum(1 for c in changes if c.changed)
         click.echo(f"{len(changes)} version(s) evaluated: {changed} changed", err=True)

@@ -13,6 +13,7 @@ import click
 from cli.commands.classify import print_changes
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
+from cli.options import recorded_text
 from cli.output import format_options
 from provenance.policy import Answer, PolicyError, Prominence, UseCase
 from store.policy_store import reclassify, record_declaration
@@ -48,7 +49,13 @@ def _declaration_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--tool", "tool", multiple=True, help="A genAI tool used (repeat for each step).")
+@click.option(
+    "--tool",
+    "tool",
+    multiple=True,
+    callback=recorded_text,
+    help="A genAI tool used (repeat for each step).",
+)
 @click.option(
     "--involvement",
     type=click.Choice(["generated", "edited", "composite", "none"]),
@@ -61,9 +68,19 @@ def _declaration_options(func: Callable[..., Any]) -> Callable[..., Any]:
     help="Incidental (glimpsed in the background) or prominent (read aloud, story point).",
 )
 @_declaration_options
-@click.option("--consent-ref", "consent_reference", help="Consent / guild agreement reference.")
-@click.option("--notes", help="Free text kept with the declaration.")
-@click.option("--by", "declared_by", help="Who declares (default: your login name).")
+@click.option(
+    "--consent-ref",
+    "consent_reference",
+    callback=recorded_text,
+    help="Consent / guild agreement reference.",
+)
+@click.option("--notes", callback=recorded_text, help="Free text kept with the declaration.")
+@click.option(
+    "--by",
+    "declared_by",
+    callback=recorded_text,
+    help="Who declares (default: your login name).",
+)
 @click.option("--replace", is_flag=True, help="Forget earlier `prov declare` answers for PATHS.")
 @format_options
 @click.pass_obj

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext
-from cli.output import Column, emit, format_options
+from cli.output import Column, emit, format_options, printable_values
 from store.approvals import PolicyState
 from store.gate import awaiting_decision
 from store.models import PathEntry, Version
@@ -44,7 +44,7 @@ def escalations(app: AppContext, to_report: bool, fmt: str) -> None:
         items = [escalation_record(e, v, s) for e, v, s in queue]
     items.sort(key=lambda r: (r["title"] or "", r["folder"], r["path"]))
     if fmt == "table":
-        _print_groups(items)
+        _print_groups(printable_values(items))
     else:
         emit(items, COLUMNS, fmt)
     if not app.quiet:
@@ -80,10 +80,10 @@ def _shown(outcome: str | None) -> tuple[str, ...]:
 COLUMNS = (
     Column("title", lambda r: r["title"]),
     Column("folder", lambda r: r["folder"], max_width=50),
-    Column("path", lambda r: os.path.basename(r["path"])),
+    Column("path", lambda r: r["path"], shown=lambda r: os.path.basename(r["path"])),
     Column("outcome", lambda r: r["outcome"]),
     Column("rules", lambda r: [rule["id"] for rule in r["rules"]]),
-    Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
+    Column("sha256", lambda r: r["sha256"], max_width=12, keep="start"),
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext
+from cli.options import csv_choice, media_type
 from cli.output import Column, emit, format_options
 from provenance.model import FileStatus, Involvement
 from provenance.policy import Outcome
@@ -18,21 +19,6 @@ from store.records import version_record
 
 STATES = ("valid", "trusted", "invalid", "none")
 RISKS = (*(str(outcome) for outcome in Outcome), UNCLASSIFIED)
-
-
-def _csv_choice(allowed: tuple[str, ...]) -> Any:
-    """A click callback for `--opt a,b` lists checked against the allowed values."""
-
-    def convert(_ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
-        if not value:
-            return ()
-        items = tuple(item.strip().lower() for item in value.split(",") if item.strip())
-        bad = [item for item in items if item not in allowed]
-        if bad:
-            raise click.BadParameter(f"{bad[0]!r} is not one of {', '.join(allowed)}", param=param)
-        return items
-
-    return convert
 
 
 def _parse_since(_ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -56,13 +42,13 @@ def _relative(path: str) -> str:
 
 
 COLUMNS = (
-    Column("path", lambda r: _relative(r["path"]), max_width=70),
+    Column("path", lambda r: r["path"], max_width=70, shown=lambda r: _relative(r["path"])),
     Column("status", lambda r: r["status"]),
     Column("credentials", lambda r: _credentials_cell(r)),
     Column("ai", lambda r: r["ai"]["involvement"]),
     Column("risk", lambda r: r["risk"]["outcome"] or UNCLASSIFIED),
     Column("media_type", lambda r: r["media_type"]),
-    Column("sha256", lambda r: (r["sha256"] or "")[:12] or None),
+    Column("sha256", lambda r: r["sha256"], max_width=12, keep="start"),
 )
 
 
@@ -79,21 +65,21 @@ def _credentials_cell(record: dict[str, Any]) -> str:
 @click.option(
     "--ai",
     "involvement",
-    callback=_csv_choice(tuple(Involvement)),
+    callback=csv_choice(tuple(Involvement)),
     metavar="KIND[,KIND]",
     help="genAI involvement: generated, edited, composite, possible, none, unknown.",
 )
 @click.option(
     "--state",
     "states",
-    callback=_csv_choice(STATES),
+    callback=csv_choice(STATES),
     metavar="STATE[,STATE]",
     help="Credential validation: valid, trusted, invalid, none (no credentials).",
 )
 @click.option(
     "--status",
     "statuses",
-    callback=_csv_choice(tuple(FileStatus)),
+    callback=csv_choice(tuple(FileStatus)),
     metavar="STATUS[,STATUS]",
     help="How reading went: ok, no_credentials, unsupported, unreadable, error.",
 )
@@ -109,10 +95,15 @@ def _credentials_cell(record: dict[str, Any]) -> str:
     metavar="DATE",
     help="Versions recorded on or after DATE (ISO 8601, UTC unless given).",
 )
-@click.option("--media-type", metavar="TYPE", help="image/jpeg, or a family: image, video.")
+@click.option(
+    "--media-type",
+    callback=media_type,
+    metavar="TYPE",
+    help="image/jpeg, or a family: image, video, audio, application, font.",
+)
 @click.option(
     "--risk",
-    callback=_csv_choice(RISKS),
+    callback=csv_choice(RISKS),
     metavar="OUTCOME[,OUTCOME]",
     help="Current genAI policy outcome: none, socialize, escalate, approval-required, "
     "unclassified.",

@@ -6,16 +6,18 @@ approval. A report approves nothing: escalations still need `prov approve`."""
 from __future__ import annotations
 
 import getpass
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.commands.approve import current_version
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
+from cli.options import recorded_text
+from cli.output import dumps_json, printable
+from cli.targets import current_version
 from provenance.policy import Outcome
 from store.approvals import DecisionError, PolicyState, record_report, state_of
+from store.repository import disk_change
 
 if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
     from sqlalchemy.orm import Session
@@ -23,15 +25,27 @@ if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
 
 @click.command()
 @click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
-@click.option("--to", required=True, metavar="NAME", help="Who was told (the studio contact).")
+@click.option(
+    "--to",
+    required=True,
+    callback=recorded_text,
+    metavar="NAME",
+    help="Who was told (the studio contact).",
+)
 @click.option(
     "--ref",
     required=True,
+    callback=recorded_text,
     metavar="REF",
     help="Where it was reported: an e-mail, ticket or meeting-note reference.",
 )
-@click.option("--by", metavar="NAME", help="Who reported it. Default: your login name.")
-@click.option("--note", help="Free text kept with the report.")
+@click.option(
+    "--by",
+    callback=recorded_text,
+    metavar="NAME",
+    help="Who reported it. Default: your login name.",
+)
+@click.option("--note", callback=recorded_text, help="Free text kept with the report.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array: each target's state.")
 @click.pass_obj
 def reported(
@@ -81,7 +95,7 @@ def _report_all(session: Session, targets: tuple[str, ...], **report: Any) -> li
             "sha256": version.sha256,
             "outcome": str(state.outcome) if state.outcome else None,
             "approval": state.approval(),
-            "warning": _warning(state),
+            "warning": "; ".join(filter(None, (_warning(state), disk_change(entry)))) or None,
         }
     return list(results.values())
 
@@ -100,15 +114,16 @@ def _warning(state: PolicyState) -> str | None:
 
 def _print(results: list[dict[str, Any]], to: str, *, as_json: bool, quiet: bool) -> None:
     if as_json:
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        click.echo(dumps_json(results, indent=2))
     for item in results:
+        path = printable(item["path"])
         if not as_json:
             sha = (item["sha256"] or "-")[:12]
-            click.echo(f"reported: {item['path']} v{item['version']} ({sha}) to {to.strip()}")
+            click.echo(f"reported: {path} v{item['version']} ({sha}) to {to.strip()}")
         if item["warning"]:
-            click.echo(f"warning: {item['path']}: {item['warning']}", err=True)
+            click.echo(f"warning: {path}: {printable(item['warning'])}", err=True)
         if not quiet:
-            click.echo(f"approval state of {item['path']}: {item['approval']['state']}", err=True)
+            click.echo(f"approval state of {path}: {item['approval']['state']}", err=True)
 
 
 def _login_name() -> str:

@@ -10,7 +10,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, fail
-from cli.output import json_line
+from cli.output import json_line, printable
 from store.ingest import (
     RunSummary,
     UnreadableFolder,
@@ -134,12 +134,12 @@ def _progress(total: int, *, quiet: bool) -> Iterator[callable]:  # type: ignore
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
-        yield lambda path: progress.update(task, advance=1, description=path.name[-40:])
+        yield lambda path: progress.update(task, advance=1, description=printable(path.name)[-40:])
 
 
 def _print_summary(summary: RunSummary, *, quiet: bool) -> None:
     for line in summary.failure_lines():
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from cli.context import AppContext
-from cli.errors import fail
+from cli.output import dumps_json, printable_values
+from cli.targets import current_version
 from provenance.credentials import active_manifest, explain_code
 from provenance.manifest_view import actions_of, ingredient_tree
 from store import repository
-from store.approvals import PolicyState, decision_record, state_of
+from store.approvals import PolicyState, decision_record, policy_states
 from store.models import PathEntry, Version
-from store.queries import resolve_target
 from store.records import version_record
 
 
@@ -24,44 +23,50 @@ from store.records import version_record
 @click.pass_obj
 def show(app: AppContext, target: str, as_json: bool) -> None:
     """Show versions, credentials (every reading: embedded, sidecar, remote), signer,
-    validation codes (explained), actions, the ingredient tree, the AI evidence, and the
-    genAI policy's outcome (each rule that fired, why, and on what evidence) with the
-    decisions on the current version.
+    validation codes (explained), actions, the ingredient tree, the AI evidence, the genAI
+    policy's outcome (each rule that fired, why, and on what evidence), and the decisions
+    on every version. A deleted file says since when, and where it moved if a watcher saw.
 
-    TARGET is a path as scanned, or the first 6+ hex digits of a SHA-256.
+    TARGET is a path as scanned, or the first 6+ hex digits of a SHA-256. Exit 2 when
+    nothing in the catalog matches, or several paths do.
     """
     with app.catalog().session() as session:
-        entries = resolve_target(session, target)
-        if not entries:
-            fail(f"nothing in the catalog matches {target!r}", hint="run `prov ls` to see paths")
-        if len(entries) > 1:
-            names = "\n  ".join(entry.path for entry in entries[:10])
-            fail(
-                f"{target!r} matches {len(entries)} paths:\n  {names}",
-                hint="give a longer SHA-256 prefix or the path",
-                code=2,
-            )
-        entry = entries[0]
-        state = state_of(session, entry.current_version_id) if entry.current_version_id else None
-        detail = path_detail(entry, repository.versions_of(session, entry), state)
+        entry, _current = current_version(session, target)
+        versions = repository.versions_of(session, entry)
+        states = policy_states(session, [version.id for version in versions])
+        detail = path_detail(entry, versions, states)
     if as_json:
-        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+        click.echo(dumps_json(detail, indent=2))
     else:
-        _print_text(detail)
+        # Every string is escaped for the terminal: paths, and what the signer wrote.
+        _print_text(printable_values(detail))
 
 
 def path_detail(
-    entry: PathEntry, versions: list[Version], state: PolicyState | None = None
+    entry: PathEntry, versions: list[Version], states: dict[int, PolicyState] | None = None
 ) -> dict[str, Any]:
+    """The `prov show --json` object: the JSON record of the current version, and more.
+    `decisions` lists the decisions on every version, oldest first, each with its `version`
+    (issue 8; the record's `approval` is the standing one of the current version)."""
+    states = states or {}
     current = next(v for v in versions if v.id == entry.current_version_id)
-    record = version_record(entry, current, state)
+    record = version_record(entry, current, states.get(current.id))
     store = current.manifest_store or {}
     record["validation"] = _explained(record["credentials"]["failure_codes"])
     record["actions"] = actions_of(active_manifest(store)) if store else []
     record["ingredients"] = ingredient_tree(store) if store else []
     record["versions"] = [_version_line(v) for v in versions]
-    record["decisions"] = [decision_record(d) for d in (state.decisions if state else ())]
+    record["decisions"] = _decisions(versions, states)
     return record
+
+
+def _decisions(versions: list[Version], states: dict[int, PolicyState]) -> list[dict[str, Any]]:
+    seq = {version.id: version.seq for version in versions}
+    rows = [d for v in versions if v.id in states for d in states[v.id].decisions]
+    return [
+        {**decision_record(d), "version": seq[d.version_id]}
+        for d in sorted(rows, key=lambda d: d.id)
+    ]
 
 
 def _version_line(version: Version) -> dict[str, Any]:
@@ -79,6 +84,10 @@ def _print_text(detail: dict[str, Any]) -> None:
     creds = detail["credentials"]
     _section(detail["path"])
     _field("status", detail["status"] + (f" ({detail['reason']})" if detail["reason"] else ""))
+    if detail["missing_since"]:
+        _field("missing", f"since {detail['missing_since'][:19]}: the file is gone from disk")
+    if detail["moved_to"]:
+        _field("moved to", detail["moved_to"])
     _field("sha256", detail["sha256"])
     _field("media type", detail["media_type"])
     _field("size", detail["size"])
@@ -98,13 +107,19 @@ def _print_text(detail: dict[str, Any]) -> None:
     _section(f"Generative AI: {detail['ai']['involvement']}")
     for item in detail["ai"]["evidence"] or [None]:
         click.echo(_evidence_text(item) if item else "  no evidence either way")
-    _print_risk(detail["risk"], detail["approval"], detail["decisions"])
+    decisions = detail["decisions"]
+    current = [d for d in decisions if d["version"] == detail["version"]]
+    _print_risk(detail["risk"], detail["approval"], current)
     _section("Versions")
     for line in detail["versions"]:
         click.echo(
             f"  v{line['version']}  {line['recorded_at'][:19]}  {(line['sha256'] or '-')[:12]}"
             f"  {line['status']}  {line['validation_state'] or '-'}  {line['involvement']}"
         )
+        if line["version"] != detail["version"]:  # the current one's are under Risk
+            for decision in decisions:
+                if decision["version"] == line["version"]:
+                    click.echo(_decision_text(decision))
 
 
 def _print_risk(
@@ -124,13 +139,17 @@ def _print_risk(
             click.echo(f"      evidence: {line}")
     _field("approval", approval["state"])
     for decision in decisions:
-        scope = f" rule {decision['rule']}" if decision["rule"] else ""
-        note = f": {decision['note']}" if decision["note"] else ""
-        to = f" to {decision['to']}" if decision.get("to") else ""
-        click.echo(
-            f"    {decision['at'][:19]}  {decision['state']}{scope} by {decision['by']}{to}"
-            f" (ref {decision['ref']}){note}"
-        )
+        click.echo(_decision_text(decision))
+
+
+def _decision_text(decision: dict[str, Any]) -> str:
+    scope = f" rule {decision['rule']}" if decision["rule"] else ""
+    note = f": {decision['note']}" if decision["note"] else ""
+    to = f" to {decision['to']}" if decision.get("to") else ""
+    return (
+        f"    {decision['at'][:19]}  {decision['state']}{scope} by {decision['by']}{to}"
+        f" (ref {decision['ref']}){note}"
+    )
 
 
 def _print_credentials(creds: dict[str, Any], validation: list[dict[str, str]]) -> None:

@@ -22,7 +22,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
-from cli.output import json_line
+from cli.output import json_line, printable
 from provenance.policy import FolderRole
 from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
 from provenance.watch.ignore import IgnoreRules
@@ -166,9 +166,10 @@ class _Printer:
             extra = {"moved_from": change.moved_from} if change.moved_from else {}
             click.echo(json_line({**record, **extra}))
         else:
-            click.echo(_human_line(change))
+            click.echo(printable(_human_line(change)))
         if change.kind != MISSING and record.get("status") in ("unreadable", "error"):
-            click.echo(f"{record['status']}: {record['path']}: {record.get('reason')}", err=True)
+            line = f"{record['status']}: {record['path']}: {record.get('reason')}"
+            click.echo(printable(line), err=True)
 
 
 def _human_line(change: Change) -> str:
@@ -205,7 +206,7 @@ def _reconcile_once(
         policy=app.policy_inputs(),
     )
     for line in summary.failure_lines():
-        click.echo(line, err=True)
+        click.echo(printable(line), err=True)
     if not app.quiet:
         for line in summary.lines():
             click.echo(line, err=True)
@@ -289,7 +290,7 @@ def _setup(
         events=events,
         stop_event=stop,
         report=printer,
-        notify=lambda message: click.echo(f"watch: {message}", err=True),
+        notify=lambda message: click.echo(printable(f"watch: {message}"), err=True),
         ignore=ignore,
         quiet_window=options.quiet_window,
         policy=app.policy_inputs(role=FolderRole(options.role) if options.role else None),
@@ -316,7 +317,7 @@ def _watching_line(roots: list[Path], options: _Options) -> str:
 
 def _info(app: AppContext, message: str) -> None:
     if not app.quiet:
-        click.echo(f"watch: {message}", err=True)
+        click.echo(printable(f"watch: {message}"), err=True)
 
 
 @contextmanager

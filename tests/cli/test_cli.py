@@ -132,7 +132,7 @@ def test_show_unknown_target_says_what_to_do(
     runner: CliRunner, db_url: str, catalog: Catalog
 ) -> None:
     result = invoke(runner, db_url, "show", "nothing-here.jpg")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # issue 8: not found is a usage error everywhere
     assert "error: nothing in the catalog matches" in result.stderr
     assert "hint:" in result.stderr
 
