@@ -85,7 +85,7 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
             record_decision(session, entry, version, decision=decision, policy=policy, **fields)
             approval = state_of(session, version.id).approval()
             sha = (version.sha256 or "-")[:12]
-            line = f"{_DONE[decision]}: {entry.path} v{version.seq} ({sha})"
+            line = f"{_DONE[decision]}: {entry.path} v{version.content_version} ({sha})"
     except DecisionError as exc:
         fail(str(exc), hint=exc.hint, code=EXIT_USAGE)
     click.echo(line)

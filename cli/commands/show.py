@@ -66,7 +66,8 @@ def path_detail(
 
 def _version_line(version: Version) -> dict[str, Any]:
     return {
-        "version": version.seq,
+        "version": version.content_version,  # issue 8: the content version
+        "reading": version.seq,  # and the reading of it (scan --force re-reads)
         "recorded_at": version.recorded_at.isoformat(),
         "sha256": version.sha256,
         "status": version.status,
