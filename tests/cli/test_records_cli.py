@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, update
 
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
+from store.models import PathEntry
 from tests.conftest import DevPki, SignJpeg, write_jpeg
 from tests.integration.test_scenarios import Project, make_project
 from tests.remote_server import Server, remote_only_jpeg, serve
@@ -118,9 +120,7 @@ def test_the_gate_fails_on_an_orphan_sidecar_at_every_level(project: Project) ->
         assert finding["reason"].startswith("orphan sidecar: its asset is missing")
 
 
-def test_an_orphan_whose_asset_arrives_is_judged_with_it(
-    project: Project, dev_pki: DevPki
-) -> None:
+def test_an_orphan_whose_asset_arrives_is_judged_with_it(project: Project, dev_pki: DevPki) -> None:
     frame = project.root / "wip" / "shot.exr"
     frame.parent.mkdir(parents=True)
     frame.write_bytes(b"v/1\x01" + os.urandom(2048))
@@ -272,3 +272,22 @@ def test_a_file_emptied_since_it_was_catalogued_is_changed_and_says_empty(
     plate.write_bytes(b"")
     reasons = [f["reason"] for f in check(project, str(project.root), code=3)]
     assert "changed since it was catalogued (now empty: 0 bytes): run `prov scan` again" in reasons
+
+
+def test_an_empty_file_catalogued_without_a_fingerprint_is_not_called_changed(
+    project: Project,
+) -> None:
+    # Catalogs before issue 8 stored no fingerprint for an empty file; its content is fixed
+    # by its size, so the gate still says what is wrong with it, not "changed since".
+    empty = project.root / "wip" / "empty.exr"
+    empty.parent.mkdir(parents=True)
+    empty.write_bytes(b"")
+    project.prov("scan", str(project.root), code=1)
+    engine = create_engine(project.db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(PathEntry).values(size=None, mtime_ns=None, inode=None))
+    finally:
+        engine.dispose()
+    reasons = [f["reason"] for f in check(project, str(project.root), code=3)]
+    assert reasons and all("empty file" in r and "changed since" not in r for r in reasons)
