@@ -132,6 +132,13 @@ class PolicyState:
             return _undecided("to-report")
         return _undecided("pending" if self.awaits_decision else "not-needed")
 
+    @property
+    def all_decisions(self) -> tuple[DecisionRow, ...]:
+        """Every decision that counts for this version, its own and those carried from its
+        earlier readings (issue 8), oldest first: what `prov show` lists."""
+        carried = (c.decision for c in self.carried)
+        return tuple(sorted((*carried, *self.decisions), key=lambda d: d.id))
+
     def _scoped(self) -> list[_Scoped]:
         own: list[_Scoped] = [(d, None) for d in self.decisions]
         return own + [(c.decision, c.covers) for c in self.carried]

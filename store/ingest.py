@@ -243,7 +243,10 @@ def _record_once(
             classified = record_new_version(session, entry, version, str(action), ctx.policy)
             # A new row has no decisions of its own; a new reading of the same content
             # carries those on its earlier readings (issue 8).
-            carried = carried_decisions(session, [version.id]).get(version.id, ())
+            earlier = action is RecordAction.CHANGED  # a new path has no earlier readings
+            carried = (
+                carried_decisions(session, [version.id]).get(version.id, ()) if earlier else ()
+            )
             state = PolicyState(classified, (), carried)
         record = version_record(entry, version, state or state_of(session, version.id))
     return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)

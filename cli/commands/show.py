@@ -60,7 +60,7 @@ def path_detail(
     record["actions"] = actions_of(active_manifest(store)) if store else []
     record["ingredients"] = ingredient_tree(store) if store else []
     record["versions"] = [_version_line(v) for v in versions]
-    record["decisions"] = [decision_record(d) for d in (state.decisions if state else ())]
+    record["decisions"] = [decision_record(d) for d in (state.all_decisions if state else ())]
     return record
 
 

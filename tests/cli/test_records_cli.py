@@ -109,6 +109,8 @@ def test_an_orphan_sidecar_is_counted_apart_and_has_no_risk(project: Project) ->
     assert record["approval"]["state"] == "not-needed"
     assert project.json("escalations") == []
     assert "lost_frame.c2pa" not in ls(project, "--risk", "unclassified,escalate")
+    row = next(line for line in project.prov("ls").stdout.splitlines() if "lost_frame" in line)
+    assert "unclassified" not in row and " - " in row
 
 
 def test_the_gate_fails_on_an_orphan_sidecar_at_every_level(project: Project) -> None:
@@ -170,6 +172,7 @@ def test_new_trust_anchors_are_a_new_reading_that_keeps_the_approval(
     assert [(v["version"], v["reading"]) for v in record["versions"]] == [(1, 1), (1, 2)]
     assert record["approval"]["state"] == "approved"
     assert record["approval"]["by"] == "M. Ortiz"
+    assert [(d["state"], d["ref"]) for d in record["decisions"]] == [("approve", "LEGAL-2291")]
     assert check(project, str(project.root), code=0) == []
     project.prov("audit", "verify")
 
