@@ -35,14 +35,9 @@ from provenance.policy import Outcome, Policy
 from store.audit import EventKind, append_event, row_ref
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DecisionRow
-from store.queries import ORPHAN_SIDECAR as ORPHAN_SIDECAR  # re-exported for the writers
 
 APPROVE, REJECT, REPORT = "approve", "reject", "report"
 NOT_CLASSIFIED = "not classified yet: run `prov classify`"
-ORPHAN_RISK = (
-    "orphan sidecar: judged with its asset, which is missing from the delivery "
-    "(`prov check` fails until it is there)"
-)
 
 
 class DecisionError(ValueError):
@@ -193,17 +188,6 @@ def _covered(standing: dict[str | None, _Scoped]) -> set[str]:
     if whole is not None and whole[1] is not None:
         covered |= whole[1]
     return covered
-
-
-def orphan_risk() -> dict[str, Any]:
-    """The `risk` of an orphan sidecar (issue 8): no outcome of its own; its credentials are
-    judged with its asset, whose absence fails the gate (store/gate.py)."""
-    return {**_NO_RISK, "error": ORPHAN_RISK}
-
-
-def orphan_approval() -> dict[str, Any]:
-    """An orphan sidecar awaits no decision: what it needs is its asset."""
-    return _undecided("not-needed")
 
 
 def _decided(state: str, decision: DecisionRow) -> dict[str, Any]:

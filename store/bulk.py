@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport
 from store import audit, audit_paths
-from store.approvals import ORPHAN_SIDECAR, PolicyState, carried_decisions, policy_states
+from store.approvals import PolicyState, carried_decisions, policy_states
 from store.audit import EventKind, NewEvent
 from store.models import Asset, PathEntry, Version, utcnow
 from store.models_policy import ClassificationRow
 from store.policy_store import PolicyInputs, classification_payload, evaluate, ingest_payload
+from store.queries import ORPHAN_SIDECAR
 from store.repository import (
     RecordAction,
     SidecarFingerprint,

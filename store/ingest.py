@@ -24,13 +24,14 @@ from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_IGNORE_GLOBS, is_ignored
 from store import audit, repository
-from store.approvals import ORPHAN_SIDECAR, PolicyState, carried_decisions, policy_states, state_of
+from store.approvals import PolicyState, carried_decisions, policy_states, state_of
 from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
 from store.bulk import Pending, write_batch
 from store.db import Catalog, CatalogError, redact
 from store.declaration_ingest import DeclarationOutcome, declarations_gone, ingest_declaration
 from store.models import PathEntry
 from store.policy_store import PolicyInputs, default_inputs, record_new_version
+from store.queries import ORPHAN_SIDECAR
 from store.records import version_record
 from store.repository import RecordAction, SidecarFingerprint
 

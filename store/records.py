@@ -14,10 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.model import INVOLVEMENT_RANK, Involvement, Strength
-from store.approvals import ORPHAN_SIDECAR, PolicyState, orphan_approval, orphan_risk
+from store.approvals import PolicyState
 from store.credential_record import credentials_record
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow
+from store.queries import ORPHAN_SIDECAR
+
+ORPHAN_RISK = (
+    "orphan sidecar: judged with its asset, which is missing from the delivery "
+    "(`prov check` fails until it is there)"
+)
 
 
 def version_record(
@@ -25,8 +31,8 @@ def version_record(
 ) -> dict[str, Any]:
     """`policy_state` from store.approvals (state_of / with_states); without it the record
     says the version is not classified."""
-    state = policy_state or PolicyState(None)
-    orphan = entry.kind == ORPHAN_SIDECAR  # judged with its asset, which is missing
+    orphan = entry.kind == ORPHAN_SIDECAR  # not an asset: judged with the one it lacks
+    state = PolicyState(None) if orphan or policy_state is None else policy_state
     return {
         "path": entry.path,
         "kind": entry.kind,
@@ -39,9 +45,10 @@ def version_record(
         "recorded_at": _iso(version.recorded_at),
         "version": version.content_version,
         "credentials": credentials_record(version),
-        "ai": ai_record(version, None if orphan else state.classification),
-        "risk": orphan_risk() if orphan else state.risk(),
-        "approval": orphan_approval() if orphan else state.approval(),
+        "ai": ai_record(version, state.classification),
+        "risk": {**state.risk(), "error": ORPHAN_RISK} if orphan else state.risk(),
+        # An orphan awaits no decision: what it needs is its asset.
+        "approval": {**state.approval(), "state": "not-needed"} if orphan else state.approval(),
         "reading": version.seq,
     }
 
