@@ -430,7 +430,8 @@ def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str,
     """The payload of a new version's audit event; `path_row` vouches for the path row now
     pointing at it (issue 7: a path row edited with SQL takes a file out of the gate)."""
     return {
-        "version": version.seq,
+        "version": version.seq,  # the reading (the row); content_version: the record's
+        "content_version": version.content_version,
         "action": action,
         "status": version.status,
         "involvement": version.involvement,

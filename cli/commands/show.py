@@ -102,8 +102,11 @@ def _print_text(detail: dict[str, Any]) -> None:
     _print_risk(detail["risk"], detail["approval"], detail["decisions"])
     _section("Versions")
     for line in detail["versions"]:
+        # A re-read of the same bytes is a new reading of the same version (issue 8).
+        reading = f" reading {line['reading']}" if line["reading"] != line["version"] else ""
         click.echo(
-            f"  v{line['version']}  {line['recorded_at'][:19]}  {(line['sha256'] or '-')[:12]}"
+            f"  v{line['version']}{reading}  {line['recorded_at'][:19]}"
+            f"  {(line['sha256'] or '-')[:12]}"
             f"  {line['status']}  {line['validation_state'] or '-'}  {line['involvement']}"
         )
 

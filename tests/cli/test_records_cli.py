@@ -173,6 +173,7 @@ def test_new_trust_anchors_are_a_new_reading_that_keeps_the_approval(
     assert record["approval"]["state"] == "approved"
     assert record["approval"]["by"] == "M. Ortiz"
     assert [(d["state"], d["ref"]) for d in record["decisions"]] == [("approve", "LEGAL-2291")]
+    assert "  v1 reading 2  " in project.prov("show", str(approved)).stdout
     assert check(project, str(project.root), code=0) == []
     project.prov("audit", "verify")
 
