@@ -35,6 +35,7 @@ from provenance.policy import Outcome, Policy
 from store.audit import EventKind, append_event, row_ref
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DecisionRow
+from store.queries import ORPHAN_SIDECAR
 
 APPROVE, REJECT, REPORT = "approve", "reject", "report"
 NOT_CLASSIFIED = "not classified yet: run `prov classify`"
@@ -318,6 +319,7 @@ def record_decision(
     """Append an approval or rejection of `version` (the path's current one) and its event."""
     if not by.strip() or not ref.strip():
         raise DecisionError("a decision needs who made it (--by) and its document (--ref)")
+    _not_orphan(entry)
     if rule_id is not None:
         _check_rule(rule_id, state_of(session, version.id), policy, entry.path)
     row = DecisionRow(
@@ -349,6 +351,7 @@ def record_report(
         raise DecisionError(
             "a report needs to whom it went (--to), its reference (--ref) and who sent it (--by)"
         )
+    _not_orphan(entry)
     row = DecisionRow(
         version_id=version.id,
         sha256=version.sha256,
@@ -371,6 +374,15 @@ def _append(
     payload.pop("at")  # the event's own created_at says when
     append_event(session, kind, target=entry.path, sha256=version.sha256, payload=payload)
     return row
+
+
+def _not_orphan(entry: PathEntry) -> None:
+    """An orphan sidecar has no risk of its own to decide on (issue 8): its asset is missing."""
+    if entry.kind == ORPHAN_SIDECAR:
+        raise DecisionError(
+            f"{entry.path} is an orphan sidecar: not an asset, nothing to decide on",
+            hint="deliver its asset beside it, under the same name, scan, and decide on that",
+        )
 
 
 def _check_rule(rule_id: str, state: PolicyState, policy: Policy, path: str) -> None:

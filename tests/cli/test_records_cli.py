@@ -108,6 +108,10 @@ def test_an_orphan_sidecar_is_counted_apart_and_has_no_risk(project: Project) ->
     assert record["risk"]["error"].startswith("orphan sidecar: judged with its asset")
     assert record["approval"]["state"] == "not-needed"
     assert project.json("escalations") == []
+    refused = project.prov("approve", str(orphan), "--by", "M. Ortiz", "--ref", "L-1", code=2)
+    assert "orphan sidecar" in refused.stderr
+    reported = ("--to", "A. Chen", "--ref", "mail", "--by", "Jane Roe")
+    assert "orphan sidecar" in project.prov("reported", str(orphan), *reported, code=2).stderr
     assert "lost_frame.c2pa" not in ls(project, "--risk", "unclassified,escalate")
     row = next(line for line in project.prov("ls").stdout.splitlines() if "lost_frame" in line)
     assert "unclassified" not in row and " - " in row
