@@ -255,7 +255,9 @@ def carried_decisions(
             earlier,
             and_(
                 earlier.path_id == this.path_id,
-                earlier.content_seq == this.content_seq,
+                # rows before migration 0006 (NULL) are content versions of their own
+                func.coalesce(earlier.content_seq, earlier.seq)
+                == func.coalesce(this.content_seq, this.seq),
                 earlier.seq < this.seq,
                 earlier.sha256 == this.sha256,
             ),

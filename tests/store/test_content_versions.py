@@ -12,12 +12,14 @@ from sqlalchemy import select, update
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings, action
 from provenance.policy import Outcome
-from store.approvals import Carried, PolicyState
+from store.approvals import Carried, PolicyState, record_decision
 from store.audit import check_rows_against_log
 from store.db import Catalog
 from store.ingest import ingest_path
 from store.models import Version
 from store.models_policy import ClassificationRow, DecisionRow
+from store.policy_store import default_inputs
+from store.repository import get_path, path_key
 from tests.conftest import DevPki, SignJpeg
 
 GENERATED = [action("c2pa.created", digital_source_type="trainedAlgorithmicMedia")]
@@ -114,3 +116,28 @@ def test_content_seq_is_covered_by_the_audit_log(
         problems = check_rows_against_log(session)
     assert len(problems) == 1
     assert problems[0].startswith(f"versions row {newest.id} differs from what event")
+
+
+def test_a_row_from_before_0006_is_its_own_content_version_and_its_approval_carries(
+    catalog: Catalog, dev_pki: DevPki, sign_jpeg: SignJpeg
+) -> None:
+    still = sign_jpeg("gen.jpg", actions=GENERATED)
+    ingest_path(still, catalog=catalog, analyzer=Analyzer())
+    with catalog.transaction() as session:  # as migration 0006 leaves an existing row
+        session.execute(update(Version).values(content_seq=None))
+    with catalog.transaction() as session:
+        entry = get_path(session, path_key(still))
+        assert entry is not None and entry.current_version is not None
+        record_decision(
+            session,
+            entry,
+            entry.current_version,
+            decision="approve",
+            by="M. Ortiz",
+            ref="LEGAL-1",
+            policy=default_inputs().policy,
+        )
+    trusted = Analyzer(ReaderSettings(trust_anchors_pem=dev_pki.ca_pem.decode()))
+    outcome = ingest_path(still, catalog=catalog, analyzer=trusted, force=True)
+    assert (outcome.record["version"], outcome.record["reading"]) == (1, 2)
+    assert outcome.record["approval"]["state"] == "approved"
