@@ -140,17 +140,20 @@ def _fingerprint_and_hash(path: Path) -> tuple[FileFingerprint, str, bytes] | As
         before = _regular_file_fingerprint(path)
         sha256, head = hash_file(path)
     except _NotAnalysable as problem:
-        return _failed(path, problem.status, problem.reason)
+        return _failed(path, problem.status, problem.reason, problem.fingerprint)
     except OSError as exc:
         return _failed(path, FileStatus.UNREADABLE, _os_reason(exc))
     return before, sha256, head
 
 
 class _NotAnalysable(Exception):
-    def __init__(self, status: FileStatus, reason: str) -> None:
+    def __init__(
+        self, status: FileStatus, reason: str, fingerprint: FileFingerprint | None = None
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.fingerprint = fingerprint
 
 
 def _regular_file_fingerprint(path: Path) -> FileFingerprint:
@@ -158,14 +161,20 @@ def _regular_file_fingerprint(path: Path) -> FileFingerprint:
     if not stat.S_ISREG(info.st_mode):
         raise _NotAnalysable(FileStatus.UNSUPPORTED, "not a regular file (device, pipe or socket)")
     if info.st_size == 0:
+        # With its fingerprint: an empty file is all there is to know about it (its content
+        # is fixed by its size), so it is recorded as it is, re-scans skip it and the gate
+        # sees it unchanged and says why it fails (issue 8), not "changed since".
         raise _NotAnalysable(
-            FileStatus.UNREADABLE, "empty file (0 bytes): the copy may have failed; deliver again"
+            FileStatus.UNREADABLE,
+            EMPTY_FILE_REASON,
+            FileFingerprint(info.st_size, info.st_mtime_ns, info.st_ino),
         )
     if not os.access(path, os.R_OK):
         raise _NotAnalysable(FileStatus.UNREADABLE, "permission denied: make the file readable")
     return FileFingerprint(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
+EMPTY_FILE_REASON = "empty file (0 bytes): the copy may have failed; deliver again"
 _CHANGED_REASON = "the file changed while it was being read (still copying?); scan it again"
 
 
@@ -186,12 +195,14 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot read the file: {exc.strerror or exc}"
 
 
-def _failed(path: Path, status: FileStatus, reason: str) -> AssetReport:
+def _failed(
+    path: Path, status: FileStatus, reason: str, fp: FileFingerprint | None = None
+) -> AssetReport:
     return AssetReport(
         str(path),
         status,
         reason,
-        None,
+        fp,
         None,
         None,
         NO_CREDENTIALS,

@@ -71,6 +71,9 @@ class Strength(StrEnum):
     SIGNED_VALID = "signed-and-valid"  # in a credential that validated (Valid or Trusted)
     SIGNED_INVALID = "signed-but-invalid"  # in a credential that failed validation
     UNSIGNED = "unsigned"  # XMP, PNG text chunks: anyone could have written it
+    # A person's declaration (a vendor's genai-declaration.toml, `prov declare`): it can add
+    # involvement, never clear evidence (issue 8: shown beside the file's own evidence).
+    DECLARED = "declared"
 
 
 @dataclass(frozen=True)

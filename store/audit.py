@@ -294,7 +294,16 @@ def _span(first: int, last: int) -> str:
 _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "versions": (
         Version,
-        ("path_id", "seq", "sha256", "status", "involvement", "validation_state", "cred_present"),
+        (
+            "path_id",
+            "seq",
+            "sha256",
+            "status",
+            "involvement",
+            "validation_state",
+            "cred_present",
+            "content_seq",
+        ),
     ),
     "classifications": (
         ClassificationRow,
@@ -329,7 +338,9 @@ _AUDITED: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 # Columns added after their table was first audited: digested only when set, so rows recorded
 # before the column existed (always NULL there) keep the digest their event stored.
-_DIGESTED_WHEN_SET = {("decisions", "reported_to")}
+# versions.content_seq (issue 8) is covered so an edit cannot carry an approval to content it
+# never saw.
+_DIGESTED_WHEN_SET = {("decisions", "reported_to"), ("versions", "content_seq")}
 _REF_KEYS = ("row", "path_row")  # payload keys that name a row
 # Columns a digest gained later (issue 7): the evidence `prov classify` judges a version by
 # again, so an edit of it would launder into a new, logged classification. References made

@@ -25,14 +25,16 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport
 from store import audit, audit_paths
-from store.approvals import PolicyState, policy_states
+from store.approvals import PolicyState, carried_decisions, policy_states
 from store.audit import EventKind, NewEvent
 from store.models import Asset, PathEntry, Version, utcnow
 from store.models_policy import ClassificationRow
 from store.policy_store import PolicyInputs, classification_payload, evaluate, ingest_payload
+from store.queries import ORPHAN_SIDECAR
 from store.repository import (
     RecordAction,
     SidecarFingerprint,
+    content_seq_after,
     path_key,
     same_reading,
     version_columns,
@@ -63,7 +65,7 @@ class Written:
     state: PolicyState
 
 
-SAME = RecordAction.SAME
+SAME, CHANGED = RecordAction.SAME, RecordAction.CHANGED
 
 
 def _table(model: Any) -> Table:
@@ -246,6 +248,7 @@ def _insert_versions(
             {
                 "path_id": entry.id,
                 "seq": seqs.get(entry.id, 0) + 1,
+                "content_seq": content_seq_after(entry.current_version, report),
                 "asset_id": assets.get(report.sha256) if _has_asset(report) else None,
                 **version_columns(report),
             }
@@ -315,8 +318,12 @@ def _classify(
     as transient objects carrying their ids, by path key."""
     if not fresh:
         return {}
+    # Orphan sidecars are not classified: judged with their asset (issue 8).
+    judged = [(p, entry) for p, entry in fresh if p.kind != ORPHAN_SIDECAR]
+    if not judged:
+        return {}
     rows = []
-    for p, entry in fresh:
+    for p, entry in judged:
         version = versions[p.key]
         values = evaluate(session, entry, version, inputs)
         rows.append({"version_id": version.id, **values, "created_at": utcnow()})
@@ -326,7 +333,7 @@ def _classify(
     ids = [row.id for row in session.execute(statement, rows)]
     return {
         p.key: ClassificationRow(id=i, **row)
-        for (p, _e), i, row in zip(fresh, ids, rows, strict=True)
+        for (p, _e), i, row in zip(judged, ids, rows, strict=True)
     }
 
 
@@ -357,11 +364,12 @@ def _events(
             events.append(NewEvent(EventKind.PATH, p.sidecar_key, None, payload))
         if action is SAME:
             continue
-        version, row = log.versions[p.key], log.classes[p.key]
+        version, row = log.versions[p.key], log.classes.get(p.key)
         ingest = ingest_payload(version, str(action), entry)
         events.append(NewEvent(EventKind.INGEST, entry.path, version.sha256, ingest))
-        classify = classification_payload(row)
-        events.append(NewEvent(EventKind.CLASSIFY, entry.path, version.sha256, classify))
+        if row is not None:  # an orphan sidecar has none
+            classify = classification_payload(row)
+            events.append(NewEvent(EventKind.CLASSIFY, entry.path, version.sha256, classify))
     return events
 
 
@@ -381,11 +389,17 @@ def _written(
         if a is SAME
     ]
     states = policy_states(session, [i for i in same if i is not None])
+    # New rows have no decisions; a new reading of known content carries its earlier ones.
+    changed = [versions[p.key].id for p, a in zip(pending, actions, strict=True) if a is CHANGED]
+    carried = carried_decisions(session, changed) if changed else {}
     written = []
     for p, action in zip(pending, actions, strict=True):
         entry = entries[p.key]
         version = versions.get(p.key) or entry.current_version
         assert version is not None
-        state = PolicyState(classes[p.key]) if p.key in classes else states[version.id]
+        if action is SAME:
+            state = states[version.id]
+        else:
+            state = PolicyState(classes.get(p.key), (), carried.get(version.id, ()))
         written.append(Written(action, entry, version, state))
     return written

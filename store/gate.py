@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from provenance.analyze import fingerprint
+from provenance.model import FileStatus
 from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
@@ -29,8 +30,17 @@ from store.declaration_files import DeclarationsNow
 from store.ingest import UnreadableFolder, iter_files, scan_targets
 from store.models import PathEntry, Version
 from store.policy_store import under
-from store.queries import LISTED_KINDS, UNCLASSIFIED, ListFilter, list_current
+from store.queries import (
+    ASSET,
+    LISTED_KINDS,
+    ORPHAN_SIDECAR,
+    UNCLASSIFIED,
+    ListFilter,
+    list_current,
+)
 from store.repository import SidecarFingerprint
+
+EMPTY_FILE_PREFIX = "empty file"
 
 
 @dataclass(frozen=True)
@@ -83,17 +93,27 @@ def gated_count(session: Session, paths: Sequence[str] | None = None) -> int:
     return int(session.scalar(query) or 0)
 
 
+ORPHAN_FINDING = (
+    "orphan sidecar: its asset is missing (a .c2pa without the file it describes): deliver "
+    "the asset beside it, under the same name, or remove the sidecar"
+)
+
+
 def _finding(
     entry: PathEntry, version: Version, state: PolicyState, threshold: Outcome
 ) -> GateFinding | None:
+    if entry.kind == ORPHAN_SIDECAR:
+        # Not an asset, so no risk outcome of its own (issue 8); but the delivery lacks the
+        # asset it describes, so it fails whatever the level, as its broken reading did.
+        return GateFinding(entry.path, ORPHAN_FINDING, version.content_version, version.sha256)
     if state.passes(threshold):
         return None
     approval = state.approval()
     outcome = state.outcome
     return GateFinding(
         entry.path,
-        _reason(state, approval),
-        version.seq,
+        _reason(state, approval, version),
+        version.content_version,
         version.sha256,
         str(outcome) if outcome else None,
         approval["state"],
@@ -101,14 +121,22 @@ def _finding(
     )
 
 
-def _reason(state: PolicyState, approval: dict[str, Any]) -> str:
+def _reason(state: PolicyState, approval: dict[str, Any], version: Version) -> str:
     if state.outcome is None:
         return f"not classified: {state.risk()['error']}"
     if approval["state"] == "rejected":
         return f"rejected by {approval['by']} ({approval['ref']})"
     if state.outcome == Outcome.SOCIALIZE:
         return "socialize: not reported to the studio contact yet"
-    return f"{state.outcome} without a written approval"
+    return _file_problem(version) + f"{state.outcome} without a written approval"
+
+
+def _file_problem(version: Version) -> str:
+    """What went wrong reading the file, first (issue 8: an empty file says so): that is what
+    to fix, more than the approval its outcome asks for."""
+    if version.status not in (FileStatus.UNREADABLE, FileStatus.ERROR) or not version.reason:
+        return ""
+    return f"{version.status}: {version.reason}; "
 
 
 def stale_files(
@@ -138,7 +166,7 @@ def stale_declarations(session: Session, paths: Sequence[str]) -> list[GateFindi
     declaration files than apply now (one added, removed or changed since): fail closed until
     a scan re-classifies them (issue 7). Unclassified ones fail the gate anyway."""
     query = repository.current_versions().where(
-        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS), or_(*under(paths))
+        PathEntry.missing_since.is_(None), PathEntry.kind == ASSET, or_(*under(paths))
     )
     now, findings = DeclarationsNow(), []
     rows = session.execute(query.order_by(PathEntry.path))
@@ -150,7 +178,14 @@ def stale_declarations(session: Session, paths: Sequence[str]) -> list[GateFindi
         if problem is not None:
             approval = state.approval()["state"]
             findings.append(
-                GateFinding(entry.path, problem, version.seq, version.sha256, row.outcome, approval)
+                GateFinding(
+                    entry.path,
+                    problem,
+                    version.content_version,
+                    version.sha256,
+                    row.outcome,
+                    approval,
+                )
             )
     return findings
 
@@ -165,9 +200,18 @@ def _staleness(session: Session, path: Path) -> str | None:
         return "not in the catalog: run `prov scan` first"
     if entry.kind != "asset":
         return None  # sidecars are checked with their asset
+    if fp.size == 0 and _empty_reading(entry.current_version):
+        return None  # an empty file's content is fixed: the version says why it fails
     if not repository.is_unchanged(entry, fp, _sidecar_fp(find_sidecar(path))):
-        return "changed since it was catalogued: run `prov scan` again"
+        now_empty = " (now empty: 0 bytes)" if fp.size == 0 else ""
+        return f"changed since it was catalogued{now_empty}: run `prov scan` again"
     return None
+
+
+def _empty_reading(version: Version | None) -> bool:
+    """Whether the version is the reading of an empty file (catalogs before issue 8 stored
+    no fingerprint for one, so the gate called it changed whatever happened)."""
+    return version is not None and (version.reason or "").startswith(EMPTY_FILE_PREFIX)
 
 
 def _sidecar_fp(sidecar: Path | None) -> SidecarFingerprint | None:

@@ -24,13 +24,14 @@ from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, find_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import audit, repository
-from store.approvals import PolicyState, policy_states, state_of
+from store.approvals import PolicyState, carried_decisions, policy_states, state_of
 from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
 from store.bulk import Pending, write_batch
 from store.db import Catalog, CatalogError, redact
 from store.declaration_ingest import DeclarationOutcome, declarations_gone, ingest_declaration
 from store.models import PathEntry
 from store.policy_store import PolicyInputs, default_inputs, record_new_version
+from store.queries import ORPHAN_SIDECAR
 from store.records import version_record
 from store.repository import RecordAction, SidecarFingerprint
 
@@ -241,7 +242,13 @@ def _record_once(
             # Issue 4: a version is never in the catalog without its audit entry and its
             # classification (same transaction), so the delivery gate cannot see it unjudged.
             classified = record_new_version(session, entry, version, str(action), ctx.policy)
-            state = PolicyState(classified) if classified else None  # new: no decisions yet
+            # A new row has no decisions of its own; a new reading of the same content
+            # carries those on its earlier readings (issue 8).
+            earlier = action is RecordAction.CHANGED  # a new path has no earlier readings
+            carried = (
+                carried_decisions(session, [version.id]).get(version.id, ()) if earlier else ()
+            )
+            state = PolicyState(classified, (), carried)
         record = version_record(entry, version, state or state_of(session, version.id))
     return IngestOutcome(record["path"], _ACTIONS[action], report.status, report.reason, record)
 
@@ -416,20 +423,27 @@ class RunSummary:
     statuses: dict[str, int] = field(default_factory=dict)
     involvement: dict[str, int] = field(default_factory=dict)
     risk: dict[str, int] = field(default_factory=dict)  # genAI policy outcomes (issue 4)
+    orphans: int = 0  # orphan sidecars: not assets, judged with the asset they lack (issue 8)
     failures: list[IngestOutcome] = field(default_factory=list)
     folders: list[UnreadableFolder] = field(default_factory=list)  # not listed: failures too
 
     def add(self, outcome: IngestOutcome) -> None:
         _bump(self.actions, str(outcome.action))
         _bump(self.statuses, str(outcome.status))
-        involvement = outcome.record.get("ai", {}).get("involvement")
-        if involvement:
-            _bump(self.involvement, involvement)
-        risk = outcome.record.get("risk") or {}
-        if "outcome" in risk:
-            _bump(self.risk, risk["outcome"] or "unclassified")
+        if outcome.record.get("kind") == ORPHAN_SIDECAR:
+            self.orphans += 1  # no involvement or risk of its own to count
+        else:
+            self._add_judgement(outcome.record)
         if outcome.status.is_failure:
             self.failures.append(outcome)
+
+    def _add_judgement(self, record: dict[str, Any]) -> None:
+        involvement = record.get("ai", {}).get("involvement")
+        if involvement:
+            _bump(self.involvement, involvement)
+        risk = record.get("risk") or {}
+        if "outcome" in risk:
+            _bump(self.risk, risk["outcome"] or "unclassified")
 
     def add_folder(self, folder: UnreadableFolder) -> None:
         self.folders.append(folder)
@@ -456,6 +470,7 @@ class RunSummary:
             f"status: {_counts(self.statuses)}",
             f"genAI involvement: {_counts(self.involvement)}",
             *([f"genAI risk: {_counts(self.risk)}"] if self.risk else []),
+            *([f"orphan sidecars: {self.orphans}"] if self.orphans else []),
             *([f"unreadable folder(s): {len(self.folders)}"] if self.folders else []),
         ]
 

@@ -121,7 +121,12 @@ class Version(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     path_id: Mapped[int] = mapped_column(ForeignKey("paths.id"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)  # the reading: every row of the path counts
+    # The content version this row is a reading of (issue 8): re-reading unchanged bytes
+    # (`scan --force`, new trust anchors) adds a row, a new reading of the same content
+    # version, and decisions carry over to it (store/approvals.py). NULL on rows recorded
+    # before migration 0006: each is a content version of its own (`content_version`).
+    content_seq: Mapped[int | None] = mapped_column(Integer)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
     sha256: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -165,6 +170,11 @@ class Version(Base):
     )
 
     path: Mapped[PathEntry] = relationship(foreign_keys=[path_id])
+
+    @property
+    def content_version(self) -> int:
+        """The JSON record's `version`: the content version (issue 8)."""
+        return self.content_seq if self.content_seq is not None else self.seq
 
 
 class Watcher(Base):

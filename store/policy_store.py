@@ -50,7 +50,7 @@ from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
 from store.path_filter import at_or_below_any
 from store.policy_facts import credential_facts_of, tool_names_of
-from store.queries import LISTED_KINDS
+from store.queries import ASSET, ORPHAN_SIDECAR
 from store.repository import current_versions, storable_text
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
@@ -371,10 +371,9 @@ def reclassify(
 
 
 def current_version_ids(session: Session, paths: Sequence[str] | None) -> list[int]:
-    # Paired sidecars are read with their asset: their old orphan reading is not judged.
-    query = current_versions().where(
-        PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
-    )
+    # Assets only: a paired sidecar is read with its asset, an orphan one judged with the
+    # asset it lacks (issue 8).
+    query = current_versions().where(PathEntry.missing_since.is_(None), PathEntry.kind == ASSET)
     if paths is not None:
         query = query.where(or_(*under(paths)) if paths else PathEntry.id.is_(None))
     return [version.id for _entry, version in session.execute(query.order_by(PathEntry.path))]
@@ -395,7 +394,7 @@ def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> 
     new_rules = {r["id"] for r in after.rules} if after else set()
     return Change(
         path=entry.path,
-        version=version.seq,
+        version=version.content_version,
         before=before.outcome if before else None,
         after=after.outcome if after else None,
         added=tuple(sorted(new_rules - old_rules)),
@@ -416,11 +415,14 @@ def record_new_version(
     session: Session, entry: PathEntry, version: Version, action: str, inputs: PolicyInputs
 ) -> ClassificationRow | None:
     """The ingest hook: log the new version and classify it, in the ingest's transaction.
-    Returns its classification (a new version has none before, so in practice never None)."""
+    Returns its classification; None for an orphan sidecar, which is not an asset and is
+    judged with the asset it lacks (issue 8: the gate fails on it)."""
     payload = ingest_payload(version, action, entry)
     append_event(
         session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
     )
+    if entry.kind == ORPHAN_SIDECAR:
+        return None
     return classify_version(session, entry, version, inputs, new_version=True)
 
 
@@ -428,7 +430,8 @@ def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str,
     """The payload of a new version's audit event; `path_row` vouches for the path row now
     pointing at it (issue 7: a path row edited with SQL takes a file out of the gate)."""
     return {
-        "version": version.seq,
+        "version": version.seq,  # the reading (the row); content_version: the record's
+        "content_version": version.content_version,
         "action": action,
         "status": version.status,
         "involvement": version.involvement,

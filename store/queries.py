@@ -6,15 +6,18 @@ import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.orm import Session
 
+from provenance.model import INVOLVEMENT_RANK
 from store import repository
 from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow
 
-LISTED_KINDS = ("asset", "orphan_sidecar")
+ASSET, ORPHAN_SIDECAR = "asset", "orphan_sidecar"  # PathEntry.kind
+LISTED_KINDS = (ASSET, ORPHAN_SIDECAR)
 UNCLASSIFIED = "unclassified"  # a --risk value: never classified, or could not be
 
 
@@ -34,7 +37,7 @@ def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry,
     """The current version of every recorded path that passes the filter, by path."""
     query = repository.current_versions().where(PathEntry.kind.in_(LISTED_KINDS))
     if flt.involvement:
-        query = query.where(Version.involvement.in_(flt.involvement))
+        query = query.where(effective_involvement().in_(flt.involvement))
     if flt.statuses:
         query = query.where(Version.status.in_(flt.statuses))
     if flt.states:
@@ -60,20 +63,39 @@ def _state_clause(states: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _risk_clause(risk: tuple[str, ...]) -> ColumnElement[bool]:
-    # The current classification of a version is its latest row (append-only history).
-    outcome = (
-        select(ClassificationRow.outcome)
+def _current_classification(column: Any) -> Any:
+    """A column of the version's current classification: its latest row (append-only)."""
+    return (
+        select(column)
         .where(ClassificationRow.version_id == Version.id)
         .order_by(ClassificationRow.id.desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+def _risk_clause(risk: tuple[str, ...]) -> ColumnElement[bool]:
+    outcome = _current_classification(ClassificationRow.outcome)
     outcomes = [value for value in risk if value != UNCLASSIFIED]
     clauses = [outcome.in_(outcomes)] if outcomes else []
     if UNCLASSIFIED in risk:
         clauses.append(outcome.is_(None))
-    return or_(*clauses)
+    # An orphan sidecar has no risk of its own (issue 8): judged with its asset.
+    return and_(PathEntry.kind == ASSET, or_(*clauses))
+
+
+def effective_involvement() -> ColumnElement[str]:
+    """The record's `ai.involvement` in SQL (store.records.ai_record): the file's own,
+    raised by the declaration its current classification used (the classification's
+    combined involvement, when it ranks higher), never lowered; an orphan sidecar's own."""
+    declared = _current_classification(ClassificationRow.involvement)
+    raised = and_(PathEntry.kind == ASSET, _rank(declared) > _rank(Version.involvement))
+    return case((raised, declared), else_=Version.involvement)
+
+
+def _rank(value: Any) -> ColumnElement[int]:
+    ranks = {str(kind): rank for kind, rank in INVOLVEMENT_RANK.items()}
+    return case(ranks, value=value, else_=-1)
 
 
 def _media_clause(media_type: str) -> ColumnElement[bool]:

@@ -4,17 +4,27 @@ Later issues add keys; they never rename or remove one. Issue 4 added `risk` (th
 classification under the genAI policy) and `approval` (the standing written decision); issue 7
 added `approval.to` and the states `to-report` and `reported` (docs/policy.md "JSON"), and
 `credentials.additional` (the file's other credential readings, e.g. a sidecar beside embedded
-credentials); issue 8 added `moved_to` (where a missing path's file went, when a watcher saw
-it move).
+credentials). Issue 8: `moved_to` (where a missing path's file went, when a watcher saw it
+move); `ai.involvement` includes what a declaration adds (an evidence item of source
+`declaration`, strength `declared`); an orphan sidecar has no risk of its own; `version` is the
+content version and `reading` the reading of it (versions.content_seq, migration 0006).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from provenance.model import INVOLVEMENT_RANK, Involvement, Strength
 from store.approvals import PolicyState
 from store.credential_record import credentials_record
 from store.models import PathEntry, Version
+from store.models_policy import ClassificationRow
+from store.queries import ORPHAN_SIDECAR
+
+ORPHAN_RISK = (
+    "orphan sidecar: judged with its asset, which is missing from the delivery "
+    "(`prov check` fails until it is there)"
+)
 
 
 def version_record(
@@ -22,7 +32,8 @@ def version_record(
 ) -> dict[str, Any]:
     """`policy_state` from store.approvals (state_of / with_states); without it the record
     says the version is not classified."""
-    state = policy_state or PolicyState(None)
+    orphan = entry.kind == ORPHAN_SIDECAR  # not an asset: judged with the one it lacks
+    state = PolicyState(None) if orphan or policy_state is None else policy_state
     return {
         "path": entry.path,
         "kind": entry.kind,
@@ -34,12 +45,44 @@ def version_record(
         "missing_since": _iso(entry.missing_since),
         "moved_to": entry.moved_to,
         "recorded_at": _iso(version.recorded_at),
-        "version": version.seq,
+        "version": version.content_version,
         "credentials": credentials_record(version),
-        "ai": {"involvement": version.involvement, "evidence": list(version.ai_evidence or [])},
-        "risk": state.risk(),
-        "approval": state.approval(),
+        "ai": ai_record(version, state.classification),
+        "risk": {**state.risk(), "error": ORPHAN_RISK} if orphan else state.risk(),
+        # An orphan awaits no decision: what it needs is its asset.
+        "approval": {**state.approval(), "state": "not-needed"} if orphan else state.approval(),
+        "reading": version.seq,
     }
+
+
+def ai_record(version: Version, classification: ClassificationRow | None) -> dict[str, Any]:
+    """The `ai` key: the file's own involvement and evidence, raised (never lowered) by the
+    declaration its classification used, which then appears as one more evidence item, so
+    the AI and RISK columns of `prov ls` always agree (issue 8). `ls --ai` filters on the
+    same value (store.queries.effective_involvement)."""
+    own = version.involvement
+    evidence = list(version.ai_evidence or [])
+    combined = classification.involvement if classification is not None else None
+    if combined is None or rank(combined) <= rank(own):
+        return {"involvement": own, "evidence": evidence}
+    declared = (classification.declaration if classification else None) or {}
+    sources = [str(source) for source in declared.get("sources") or []]
+    item = {
+        "source": "declaration",
+        "location": ", ".join(sources) or "declaration",
+        "value": str(declared.get("involvement") or "genAI use, kind not stated"),
+        "strength": str(Strength.DECLARED),
+        "implies": combined,
+    }
+    return {"involvement": combined, "evidence": [*evidence, item]}
+
+
+def rank(involvement: str | None) -> int:
+    """INVOLVEMENT_RANK of a stored value; anything unknown ranks lowest."""
+    try:
+        return INVOLVEMENT_RANK[Involvement(involvement or "")]
+    except ValueError:
+        return -1
 
 
 def _iso(value: Any) -> str | None:

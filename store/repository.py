@@ -175,7 +175,7 @@ def record_report(
         if (change := audit_paths.path_change(before, entry)) is not None:
             audit.record_path(session, entry, EventKind.PATH, change=change)
         return current, RecordAction.SAME
-    version = _new_version(session, entry, report)
+    version = _new_version(session, entry, report, content_seq_after(current, report))
     entry.current_version_id = version.id
     entry.kind = kind
     _refresh_fingerprint(entry, report.fingerprint, sidecar)
@@ -195,6 +195,40 @@ def same_reading(current: Version, report: AssetReport) -> bool:
         and current.tool_names == tool_name_records(report)
         and list(current.extra_credentials or []) == extra_records(report)
     )
+
+
+def same_content(current: Version | None, report: AssetReport) -> bool:
+    """Whether `report` read the same bytes as `current` (issue 8): the same SHA-256 and the
+    same sidecar manifests beside it. Then a new row is a new reading of the same content
+    version, which keeps its decisions; unknown bytes (no SHA-256) are never the same."""
+    if current is None or current.sha256 is None or current.sha256 != report.sha256:
+        return False
+    return _sidecars_of_version(current) == _sidecars_of_report(report)
+
+
+def content_seq_after(current: Version | None, report: AssetReport) -> int:
+    """versions.content_seq of the row recording `report` after `current` (the path's
+    newest row): the same content version for the same content, else the next one."""
+    if current is None:
+        return 1
+    if same_content(current, report):
+        return current.content_version
+    return current.content_version + 1
+
+
+def _sidecars_of_version(version: Version) -> list[tuple[Any, Any]]:
+    main = [(version.sidecar_path, version.active_manifest)] if version.sidecar_path else []
+    extra = [
+        (item.get("sidecar"), item.get("active_manifest"))
+        for item in version.extra_credentials or []
+        if isinstance(item, dict) and item.get("sidecar")
+    ]
+    return main + extra
+
+
+def _sidecars_of_report(report: AssetReport) -> list[tuple[Any, Any]]:
+    readings = (report.credentials, *report.extra_credentials)
+    return [(c.sidecar_path, c.active_manifest) for c in readings if c.sidecar_path]
 
 
 def extra_records(report: AssetReport) -> list[dict[str, Any]]:
@@ -220,7 +254,9 @@ def _refresh_fingerprint(
     entry.moved_to = None  # a file is here again: "moved to" only describes a missing path
 
 
-def _new_version(session: Session, entry: PathEntry, report: AssetReport) -> Version:
+def _new_version(
+    session: Session, entry: PathEntry, report: AssetReport, content_seq: int
+) -> Version:
     seq = session.scalar(
         select(func.coalesce(func.max(Version.seq), 0)).where(Version.path_id == entry.id)
     )
@@ -230,7 +266,11 @@ def _new_version(session: Session, entry: PathEntry, report: AssetReport) -> Ver
             session, report.sha256, report.fingerprint.size, report.media.media_type
         )
     version = Version(
-        path_id=entry.id, seq=(seq or 0) + 1, asset_id=asset_id, **version_columns(report)
+        path_id=entry.id,
+        seq=(seq or 0) + 1,
+        content_seq=content_seq,
+        asset_id=asset_id,
+        **version_columns(report),
     )
     session.add(version)
     session.flush()

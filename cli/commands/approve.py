@@ -93,7 +93,7 @@ def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
             state = state_of(session, version.id)
             warnings = _warnings(entry, version, state, decision)
             sha = (version.sha256 or "-")[:12]
-            line = f"{_DONE[decision]}: {printable(entry.path)} v{version.seq} ({sha})"
+            line = f"{_DONE[decision]}: {printable(entry.path)} v{version.content_version} ({sha})"
     except DecisionError as exc:
         fail(str(exc), hint=exc.hint, code=EXIT_USAGE)
     click.echo(line)

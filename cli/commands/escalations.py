@@ -60,7 +60,7 @@ def escalation_record(entry: PathEntry, version: Version, state: PolicyState) ->
         "title": classification.production_title if classification else None,
         "folder": os.path.dirname(entry.path),
         "path": entry.path,
-        "version": version.seq,
+        "version": version.content_version,
         "sha256": version.sha256,
         "outcome": risk["outcome"] or "unclassified",
         "role": risk["role"],

@@ -46,10 +46,16 @@ COLUMNS = (
     Column("status", lambda r: r["status"]),
     Column("credentials", lambda r: _credentials_cell(r)),
     Column("ai", lambda r: r["ai"]["involvement"]),
-    Column("risk", lambda r: r["risk"]["outcome"] or UNCLASSIFIED),
+    Column("risk", lambda r: _risk_cell(r)),
     Column("media_type", lambda r: r["media_type"]),
     Column("sha256", lambda r: r["sha256"], max_width=12, keep="start"),
 )
+
+
+def _risk_cell(record: dict[str, Any]) -> str:
+    if record["kind"] == "orphan_sidecar":
+        return "-"  # no risk of its own: judged with its asset (issue 8)
+    return str(record["risk"]["outcome"] or UNCLASSIFIED)
 
 
 def _credentials_cell(record: dict[str, Any]) -> str:

@@ -91,7 +91,7 @@ def _report_all(session: Session, targets: tuple[str, ...], **report: Any) -> li
         state = state_of(session, version.id)
         results[version.id] = {
             "path": entry.path,
-            "version": version.seq,
+            "version": version.content_version,
             "sha256": version.sha256,
             "outcome": str(state.outcome) if state.outcome else None,
             "approval": state.approval(),

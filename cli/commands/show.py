@@ -61,7 +61,9 @@ def path_detail(
 
 
 def _decisions(versions: list[Version], states: dict[int, PolicyState]) -> list[dict[str, Any]]:
-    seq = {version.id: version.seq for version in versions}
+    # Listed under the content version (issue 8): a decision on an earlier reading of the
+    # same bytes carries over, so it shows with the current one.
+    seq = {version.id: version.content_version for version in versions}
     rows = [d for v in versions if v.id in states for d in states[v.id].decisions]
     return [
         {**decision_record(d), "version": seq[d.version_id]}
@@ -71,7 +73,8 @@ def _decisions(versions: list[Version], states: dict[int, PolicyState]) -> list[
 
 def _version_line(version: Version) -> dict[str, Any]:
     return {
-        "version": version.seq,
+        "version": version.content_version,  # issue 8: the content version
+        "reading": version.seq,  # and the reading of it (scan --force re-reads)
         "recorded_at": version.recorded_at.isoformat(),
         "sha256": version.sha256,
         "status": version.status,
@@ -111,12 +114,17 @@ def _print_text(detail: dict[str, Any]) -> None:
     current = [d for d in decisions if d["version"] == detail["version"]]
     _print_risk(detail["risk"], detail["approval"], current)
     _section("Versions")
+    shown: set[int] = set()
     for line in detail["versions"]:
+        # A re-read of the same bytes is a new reading of the same version (issue 8).
+        reading = f" reading {line['reading']}" if line["reading"] != line["version"] else ""
         click.echo(
-            f"  v{line['version']}  {line['recorded_at'][:19]}  {(line['sha256'] or '-')[:12]}"
+            f"  v{line['version']}{reading}  {line['recorded_at'][:19]}"
+            f"  {(line['sha256'] or '-')[:12]}"
             f"  {line['status']}  {line['validation_state'] or '-'}  {line['involvement']}"
         )
-        if line["version"] != detail["version"]:  # the current one's are under Risk
+        if line["version"] != detail["version"] and line["version"] not in shown:
+            shown.add(line["version"])  # the current one's are under Risk; once per version
             for decision in decisions:
                 if decision["version"] == line["version"]:
                     click.echo(_decision_text(decision))

@@ -225,10 +225,14 @@ def test_presented_as_real_in_a_vendor_declaration_file(
 
 
 def test_an_orphan_sidecar_says_why_its_credentials_fail(project: Project) -> None:
+    # Issue 8: an orphan sidecar is not an asset and has no risk outcome of its own (issue 7
+    # gave it PV-INVALID); its record still says why its credentials cannot be checked, and
+    # the gate fails on it whatever the level (tests/cli/test_records_cli.py).
     orphan = project.root / "wip/lost_frame.c2pa"
     orphan.parent.mkdir(parents=True)
     shutil.copy(SAMPLES / "orphans/lost_frame.c2pa", orphan)
     project.prov("scan", str(project.root))
-    rule = fired(project, orphan, "PV-INVALID")
-    assert rule["reason"].startswith("the sidecar credentials fail validation")
-    assert any(e.startswith("reading: orphan sidecar") for e in rule["evidence"])
+    record = project.show(orphan)
+    assert record["reason"].startswith("orphan sidecar: no asset with the same name beside it")
+    assert "assertion.dataHash.mismatch" in record["credentials"]["failure_codes"]
+    assert record["risk"]["outcome"] is None and record["risk"]["rules"] == []

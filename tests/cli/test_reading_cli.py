@@ -97,7 +97,8 @@ def test_scan_fetches_remote_manifests_only_when_asked(
     assert record["credentials"]["validation_state"] == "Valid"
     assert record["credentials"]["remote_url"] == remote.url("/cloud.c2pa")
     assert record["ai"]["involvement"] == "generated"
-    assert record["version"] == 2  # the fetched reading is a new version of the same file
+    # The fetched reading is a new reading of the same content version (issue 8).
+    assert (record["version"], record["reading"]) == (1, 2)
     shown = invoke(runner, db_url, "show", str(tmp_path / "delivery" / "cloud.jpg"))
     assert "(fetched)" in shown.stdout
 

@@ -20,12 +20,15 @@ from sqlalchemy import select, text
 
 import store.ingest
 from provenance.analyze import Analyzer
-from provenance.c2pa_io import action, manifest_definition, sign_sidecar
+from provenance.c2pa_io import ReaderSettings, action, manifest_definition, sign_sidecar
+from store.approvals import record_decision
 from store.audit import check_rows_against_log, verify_chain
 from store.db import Catalog, open_catalog
 from store.ingest import IngestOutcome, ingest_many, ingest_path, iter_files, scan_targets
 from store.models import Asset, PathEntry, Version
 from store.models_policy import ClassificationRow, EventRow
+from store.policy_store import default_inputs
+from store.repository import get_path, path_key
 from tests.conftest import DevPki, SignJpeg, write_jpeg
 from tests.fixtures_db import BACKENDS, temporary_catalog_url
 
@@ -68,20 +71,26 @@ def _change(folder: Path) -> None:
     shutil.move(folder.parent / "g_lost.exr", folder / "g_lost.exr")
 
 
-def _per_file(folder: Path, catalog: Catalog, analyzer: Analyzer) -> list[IngestOutcome]:
+def _per_file(
+    folder: Path, catalog: Catalog, analyzer: Analyzer, force: bool = False
+) -> list[IngestOutcome]:
     targets = scan_targets(iter_files([folder]))
-    return [ingest_path(path, catalog=catalog, analyzer=analyzer) for path in targets]
+    return [ingest_path(p, catalog=catalog, analyzer=analyzer, force=force) for p in targets]
 
 
-def _bulk(folder: Path, catalog: Catalog, analyzer: Analyzer) -> list[IngestOutcome]:
+def _bulk(
+    folder: Path, catalog: Catalog, analyzer: Analyzer, force: bool = False
+) -> list[IngestOutcome]:
     targets = list(scan_targets(iter_files([folder])))
-    return list(ingest_many(targets, catalog=catalog, analyzer=analyzer))
+    return list(ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force))
 
 
 def _outcomes(outcomes: list[IngestOutcome]) -> list[tuple[Any, ...]]:
     def record(r: dict[str, Any]) -> dict[str, Any]:
         risk = {k: v for k, v in (r.get("risk") or {}).items() if k != "classified_at"}
-        return {**{k: v for k, v in r.items() if k != "recorded_at"}, "risk": risk}
+        approval = {k: v for k, v in (r.get("approval") or {}).items() if k != "at"}
+        kept = {k: v for k, v in r.items() if k != "recorded_at"}
+        return {**kept, "risk": risk, "approval": approval}
 
     return [(o.path, o.action, o.status, o.reason, record(o.record)) for o in outcomes]
 
@@ -203,3 +212,55 @@ def test_a_conflict_falls_back_to_the_per_file_path(
     outcomes = list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
     assert [str(o.action) for o in outcomes] == ["new"] * 3
     _assert_log_verifies(catalog)
+
+
+def _approve(catalog: Catalog, path: Path) -> None:
+    with catalog.transaction() as session:
+        entry = get_path(session, path_key(path))
+        assert entry is not None and entry.current_version is not None
+        record_decision(
+            session,
+            entry,
+            entry.current_version,
+            decision="approve",
+            by="M. Ortiz",
+            ref="LEGAL-2291",
+            policy=default_inputs().policy,
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bulk_carries_approvals_to_a_new_reading_like_the_per_file_path(
+    backend: str, analyzer: Analyzer, sign_jpeg: SignJpeg, dev_pki: DevPki, tmp_path: Path
+) -> None:
+    # Issue 8: new trust anchors over unchanged bytes are a new reading of the same content
+    # version; both writers record it so and carry the approval to it.
+    folder = tmp_path / "delivery"
+    _delivery(folder, sign_jpeg, dev_pki)
+    trusted = Analyzer(ReaderSettings(trust_anchors_pem=dev_pki.ca_pem.decode()))
+    with (
+        temporary_catalog_url(backend, tmp_path / "one") as one_url,
+        temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
+    ):
+        (tmp_path / "one").mkdir(exist_ok=True)
+        (tmp_path / "bulk").mkdir(exist_ok=True)
+        one, bulk = open_catalog(one_url), open_catalog(bulk_url)
+        try:
+            _per_file(folder, one, analyzer)
+            _bulk(folder, bulk, analyzer)
+            for catalog in (one, bulk):
+                _approve(catalog, folder / "a_gen.jpg")
+            expected = _outcomes(_per_file(folder, one, trusted, force=True))
+            assert _outcomes(_bulk(folder, bulk, trusted, force=True)) == expected
+            gen = next(o[4] for o in expected if o[0].endswith("a_gen.jpg"))
+            assert gen["credentials"]["validation_state"] == "Trusted"
+            assert (gen["version"], gen["reading"]) == (1, 2)
+            assert gen["approval"]["state"] == "approved"
+            assert _natural(bulk) == _natural(one)
+            if backend == "sqlite":
+                assert _raw(bulk) == _raw(one)
+            _assert_log_verifies(bulk)
+            _assert_log_verifies(one)
+        finally:
+            one.dispose()
+            bulk.dispose()
