@@ -1,7 +1,7 @@
 """Issue 8, `prov status` tells the truth: genAI risk totals and what awaits a person (the same
 counts as `prov escalations`), and a watcher silent for over two heartbeat intervals is
-`stale`. Real signed files and a real catalog (SQLite, and PostgreSQL when configured),
-through click's CliRunner."""
+`stale`; the watcher's lines say the risk outcome. Real signed files and a real catalog
+(SQLite, and PostgreSQL when configured), through click's CliRunner."""
 
 from __future__ import annotations
 
@@ -127,3 +127,13 @@ def test_a_watcher_silent_for_over_two_heartbeats_is_stale(project: Project) -> 
     assert states == {alive: "running", gone: "stale"}
     table = project.prov("status").stdout
     assert "stale" in table and "running" in table
+
+
+def test_watcher_lines_say_the_risk_outcome(project: Project, delivery: dict[str, Path]) -> None:
+    delivery["camera"].write_bytes(delivery["final"].read_bytes())  # now generated too
+    delivery["board"].unlink()
+    result = project.prov("watch", "--once", str(project.root), code=1)  # the broken one
+    lines = {Path(line.split()[-1]).name: line.split() for line in result.stdout.splitlines()}
+    assert lines["camera.jpg"][:4] == ["changed", "ok", "generated", "approval-required"]
+    assert lines["board.jpg"][:4] == ["missing", "-", "-", "-"]
+    assert set(lines) == {"camera.jpg", "board.jpg"}
