@@ -66,7 +66,9 @@ def scan(
 
     Exit status: 0 when every file was recorded (files without credentials included),
     1 when any file ended `unreadable` or `error`, or a folder could not be listed (listed
-    on stderr; with --jsonl a folder gets a record of kind "folder"), 2 for usage errors.
+    on stderr; with --jsonl a folder gets a record of kind "folder"), 2 for usage errors,
+    130 when interrupted (Ctrl-C): the files recorded until then are kept, and counted on
+    stderr; the batch being read is not, and the next scan picks up where this one stopped.
 
     \b
     Examples:
