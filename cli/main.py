@@ -35,8 +35,9 @@ class ProvGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            # A command may say what was done before it (scan: the files recorded).
+            click.echo(f"interrupted: {exc}" if str(exc) else "interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `prov ls | head`: the reader left; not an error. Point stdout at /dev/null so

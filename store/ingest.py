@@ -26,7 +26,7 @@ from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import audit, repository
 from store.approvals import PolicyState, carried_decisions, policy_states, state_of
 from store.batch import BATCH_FILES, BATCH_SECONDS, WriteBatch
-from store.bulk import Pending, write_batch
+from store.bulk import Pending, Written, write_batch
 from store.db import Catalog, CatalogError, redact
 from store.declaration_ingest import DeclarationOutcome, declarations_gone, ingest_declaration
 from store.models import PathEntry
@@ -498,6 +498,30 @@ def ingest_many(
     rows, records and outcomes as ingest_path file by file. Outcomes are yielded only once
     their batch is committed, so what a caller reports is durable. `require_stable` and
     `settled` as for ingest_path (a watcher's burst)."""
+    for batch in ingest_batches(
+        paths,
+        catalog=catalog,
+        analyzer=analyzer,
+        force=force,
+        require_stable=require_stable,
+        settled=settled,
+        policy=policy,
+    ):
+        yield from batch
+
+
+def ingest_batches(
+    paths: Iterable[Path],
+    *,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    force: bool = False,
+    require_stable: bool = False,
+    settled: Mapping[str, FileFingerprint] | None = None,
+    policy: PolicyInputs | None = None,
+) -> Iterator[list[IngestOutcome]]:
+    """ingest_many, one list per committed transaction: a caller interrupted while handling
+    a list still knows every file that is durable (`prov scan` after Ctrl-C, issue 8)."""
     inputs = policy or default_inputs()
     ctx = _Context(catalog, analyzer, force, require_stable, inputs, None, settled or {})
     chunk: list[_Target] = []
@@ -507,7 +531,7 @@ def ingest_many(
             # Re-classifies in transactions of its own: what came before must be committed.
             yield from _scan_chunk(chunk, ctx)
             chunk = []
-            yield _declaration(path, ctx)
+            yield [_declaration(path, ctx)]
             continue
         chunk.append(_target(path))
         if len(chunk) >= BATCH_FILES:
@@ -541,13 +565,14 @@ def _target(path: Path) -> _Target:
     return _Target(path, path, sidecar, _sidecar_fingerprint(sidecar), "asset")
 
 
-def _scan_chunk(targets: list[_Target], ctx: _Context) -> Iterator[IngestOutcome]:
+def _scan_chunk(targets: list[_Target], ctx: _Context) -> Iterator[list[IngestOutcome]]:
     """Fast path for the whole chunk, then read the rest and write them in bulk, committing
-    at least every BATCH_SECONDS of reading (as WriteBatch does)."""
+    at least every BATCH_SECONDS of reading (as WriteBatch does). Yields the outcomes of each
+    commit together."""
     if not targets:
         return
     if not _distinct(targets):  # a path twice: the per-file path orders its writes
-        yield from _per_file(targets, ctx)
+        yield _per_file(targets, ctx)
         return
     unchanged = {} if ctx.force else _unchanged_many(targets, ctx)
     slots: list[IngestOutcome | None] = []
@@ -560,16 +585,17 @@ def _scan_chunk(targets: list[_Target], ctx: _Context) -> Iterator[IngestOutcome
         if pending and time.monotonic() - started >= BATCH_SECONDS:
             _settle(pending, slots, ctx)
             pending, started = [], time.monotonic()
-            yield from _emit(slots, emitted)
+            yield _settled(slots, emitted)
             emitted = len(slots)
     _settle(pending, slots, ctx)
-    yield from _emit(slots, emitted)
+    if emitted < len(slots):
+        yield _settled(slots, emitted)
 
 
-def _emit(slots: list[IngestOutcome | None], start: int) -> Iterator[IngestOutcome]:
-    for outcome in slots[start:]:
-        assert outcome is not None  # settled
-        yield outcome
+def _settled(slots: list[IngestOutcome | None], start: int) -> list[IngestOutcome]:
+    outcomes = [outcome for outcome in slots[start:] if outcome is not None]
+    assert len(outcomes) == len(slots) - start  # every slot is settled by now
+    return outcomes
 
 
 def _distinct(targets: list[_Target]) -> bool:
@@ -634,18 +660,25 @@ def _settle(
             if ctx.stable:
                 for _i, _t, p in pending:  # rows written, so locked until the commit
                     _check_still_on_disk(p.report, ctx.settled.get(p.key))
+            # Built before the commit, so the outcomes reach the caller right after it: a
+            # Ctrl-C in between would leave committed files uncounted (`prov scan`, issue 8).
+            outcomes = [
+                _written_outcome(w, p) for (_i, _t, p), w in zip(pending, written, strict=True)
+            ]
     except (IntegrityError, _NotStable):
         # A concurrent writer, or (require_stable) a file changed under us: file by file,
         # where retries take the update path and only the changed file is skipped.
-        redone = _per_file([t for _i, t, _p in pending], ctx)
-        for (index, _t, _p), outcome in zip(pending, redone, strict=True):
-            slots[index] = outcome
-        return
-    for (index, _t, p), w in zip(pending, written, strict=True):
-        record = version_record(w.entry, w.version, w.state)
-        slots[index] = IngestOutcome(
-            record["path"], _ACTIONS[w.action], p.report.status, p.report.reason, record
-        )
+        outcomes = _per_file([t for _i, t, _p in pending], ctx)
+    for (index, _t, _p), outcome in zip(pending, outcomes, strict=True):
+        slots[index] = outcome
+
+
+def _written_outcome(written: Written, pending: Pending) -> IngestOutcome:
+    record = version_record(written.entry, written.version, written.state)
+    report = pending.report
+    return IngestOutcome(
+        record["path"], _ACTIONS[written.action], report.status, report.reason, record
+    )
 
 
 def _per_file(targets: list[_Target], ctx: _Context) -> list[IngestOutcome]:

@@ -8,7 +8,6 @@ with backoff: nothing is lost while the catalog is away. Does I/O; no click.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 import time
@@ -161,6 +160,7 @@ class _Progress:
     last_event_at: datetime | None = None
     last_beat: float | None = None
     caught_up: bool = False  # the start-up reconcile has finished
+    written: tuple[int, int, datetime | None] | None = None  # last written (ingested, backlog, ...)
     rescan_changes: dict[str, int] = field(default_factory=dict)
 
 
@@ -187,6 +187,7 @@ class WatchGlue:
             on_rescan=self.rescan,
             on_backlog=lambda _backlog, message: self._s.notify(message),
             heartbeat=self.heartbeat,
+            on_progress=self.progress,
         )
 
     # -- the loop's callbacks ------------------------------------------------------------------
@@ -276,6 +277,17 @@ class WatchGlue:
         with retry_on_catalog_errors(self._s.catalog):
             self._write_beat("running")
 
+    def progress(self, last_event_at: datetime | None, backlog: int) -> None:
+        """A callback completed: record the counts now if they changed (issue 8), rather than
+        up to a heartbeat later. Its batch is committed already; a crash in between leaves the
+        row one batch behind until the next start, never ahead."""
+        progress = self._progress
+        progress.last_event_at = last_event_at or progress.last_event_at
+        progress.backlog = backlog
+        if self._shown() != progress.written:
+            with retry_on_catalog_errors(self._s.catalog):
+                self._write_beat("running")
+
     # -- start and stop ------------------------------------------------------------------------
 
     def register(self) -> None:
@@ -344,10 +356,18 @@ class WatchGlue:
         """Between files of a long reconcile: keep beating, and stop when asked to."""
         progress, s = self._progress, self._s
         due = progress.last_beat is None or s.clock() - progress.last_beat >= s.heartbeat_every
-        if due:
-            with contextlib.suppress(RetryLater):  # the next file's ingest will say so
+        # Between files, a batch may just have been committed: its counts go out now.
+        if due or self._shown() != progress.written:
+            try:
                 self.heartbeat(None, progress.backlog)
+            except RetryLater:  # the next file's ingest will say so; the next due beat retries
+                progress.written = self._shown()
         return not s.stop_event.is_set()
+
+    def _shown(self) -> tuple[int, int, datetime | None]:
+        """What the watcher's row shows of its progress."""
+        progress = self._progress
+        return progress.ingested, progress.backlog, progress.last_event_at
 
     def _write_beat(self, state: str) -> None:
         progress = self._progress
@@ -355,3 +375,4 @@ class WatchGlue:
         with self._s.catalog.transaction() as session:
             upsert_watcher(session, self._s.info, beat)
         progress.last_beat = self._s.clock()
+        progress.written = self._shown()

@@ -1,7 +1,8 @@
-"""Watcher heartbeats and catalog totals (issue 3): the rows behind `prov status`.
+"""Watcher heartbeats and catalog totals (issues 3, 8): the rows behind `prov status`.
 
 Each `prov watch` process keeps one row in `watchers` (who, where, what, how far behind),
-upserted by id so the first beat also registers it and several hosts never collide. Functions
+upserted by id so the first beat also registers it and several hosts never collide; it is
+written after each committed batch as well as every heartbeat, so its counts are current. Functions
 take the session first and never commit; the caller owns the transaction.
 """
 
@@ -11,22 +12,28 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from provenance.policy import Outcome
+from store.approvals import policy_states
 from store.models import Asset, PathEntry, Version, Watcher, utcnow
-from store.queries import LISTED_KINDS
+from store.models_policy import ClassificationRow
+from store.queries import LISTED_KINDS, UNCLASSIFIED
+
+APPROVAL_PENDING, APPROVAL_TO_REPORT = "pending", "to-report"  # store.approvals' states
+_STATES_PER_QUERY = 500  # version ids per IN (...) list
 
 HEARTBEAT_EVERY = 30.0  # seconds between a watcher's heartbeats
-# Missing this many beats in a row means the process is gone (killed, host down) or wedged;
-# three rather than one so a slow rescan or some clock skew between hosts is not "stale".
-STALE_AFTER_BEATS = 3
+# Silent for over this many beat intervals means the process is gone (killed, host down) or
+# wedged (issue 8: two); more than one so a slow file or some clock skew is not "stale".
+STALE_AFTER_BEATS = 2
 
 
 @dataclass(frozen=True)
@@ -119,8 +126,8 @@ class WatcherStatus:
 
 
 def watcher_state(row: Watcher, now: datetime, heartbeat_every: float = HEARTBEAT_EVERY) -> str:
-    """running, stopped, or stale: marked running but silent for over STALE_AFTER_BEATS beats
-    (SIGKILL, a crashed host, a lost network)."""
+    """running, stopped, or stale: marked running but silent for over STALE_AFTER_BEATS beat
+    intervals (SIGKILL, a crashed host, a lost network)."""
     if row.state == "stopped":
         return "stopped"
     silent = now - row.last_heartbeat
@@ -162,7 +169,9 @@ def _status(row: Watcher, now: datetime, heartbeat_every: float) -> WatcherStatu
 
 @dataclass(frozen=True)
 class CatalogTotals:
-    """How big the catalog is; statuses and involvement count present paths' current versions."""
+    """How big the catalog is; statuses, involvement and risk count present paths' current
+    versions. `awaiting` counts those waiting for a person: a decision (`prov escalations`)
+    or a report to the studio contact (`prov escalations --to-report`)."""
 
     paths: int
     missing: int
@@ -170,6 +179,8 @@ class CatalogTotals:
     assets: int
     by_status: dict[str, int]
     by_involvement: dict[str, int]
+    by_risk: dict[str, int] = field(default_factory=dict)
+    awaiting: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,6 +190,8 @@ class CatalogTotals:
             "assets": self.assets,
             "by_status": dict(self.by_status),
             "by_involvement": dict(self.by_involvement),
+            "by_risk": dict(self.by_risk),
+            "awaiting": dict(self.awaiting),
         }
 
 
@@ -196,6 +209,8 @@ def catalog_totals(session: Session) -> CatalogTotals:
         assets=_count(session, select(func.count()).select_from(Asset)),
         by_status=_current_counts(session, Version.status),
         by_involvement=_current_counts(session, Version.involvement),
+        by_risk=risk_totals(session),
+        awaiting=awaiting_totals(session),
     )
 
 
@@ -203,17 +218,64 @@ def _count(session: Session, query: Any) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _current_counts(session: Session, column: Any) -> dict[str, int]:
-    """Counts of `column` over the current versions of present, listed paths."""
-    query = (
-        select(column, func.count())
+def _present_current() -> Select[Any]:
+    """The current versions of present, listed paths (what the gate and `prov ls` show)."""
+    return (
+        select(Version.id)
         .select_from(PathEntry)
         .join(Version, PathEntry.current_version_id == Version.id)
         .where(PathEntry.kind.in_(LISTED_KINDS), PathEntry.missing_since.is_(None))
-        .group_by(column)
-        .order_by(column)
     )
-    return {str(value): int(count) for value, count in session.execute(query)}
+
+
+def _current_counts(session: Session, column: Any) -> dict[str, int]:
+    """Counts of `column` over the current versions of present, listed paths."""
+    query = _present_current().with_only_columns(column, func.count()).group_by(column)
+    return {str(value): int(count) for value, count in session.execute(query.order_by(column))}
+
+
+def _latest_outcome() -> Any:
+    """The outcome of a version's current classification (its latest row); NULL when it has
+    none or could not be classified."""
+    return (
+        select(ClassificationRow.outcome)
+        .where(ClassificationRow.version_id == Version.id)
+        .order_by(ClassificationRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def risk_totals(session: Session) -> dict[str, int]:
+    """Every risk outcome, lowest first, then `unclassified` (no usable classification: it
+    fails every gate), with how many current versions have it (0 included)."""
+    outcomes = _present_current().with_only_columns(_latest_outcome().label("outcome"))
+    inner = outcomes.subquery()
+    query = select(inner.c.outcome, func.count()).group_by(inner.c.outcome)
+    found = {value: int(n) for value, n in session.execute(query)}
+    totals = {str(outcome): found.pop(str(outcome), 0) for outcome in Outcome}
+    totals[UNCLASSIFIED] = found.pop(None, 0)
+    for unknown, n in found.items():  # an outcome of another policy version: still counted
+        totals[str(unknown)] = n
+    return totals
+
+
+def awaiting_totals(session: Session) -> dict[str, int]:
+    """How many current versions await a decision (escalate, approval-required or
+    unclassified, without a standing one) and how many a report (socialize, not reported):
+    the lengths of `prov escalations` and `prov escalations --to-report`."""
+    states = [APPROVAL_PENDING, APPROVAL_TO_REPORT]
+    waiting = _present_current().where(
+        or_(_latest_outcome().is_(None), _latest_outcome() != str(Outcome.NONE))
+    )
+    ids = list(session.scalars(waiting))
+    counts = dict.fromkeys(("decision", "report"), 0)
+    for start in range(0, len(ids), _STATES_PER_QUERY):
+        for state in policy_states(session, ids[start : start + _STATES_PER_QUERY]).values():
+            approval = state.approval()["state"]
+            if approval in states:
+                counts["decision" if approval == APPROVAL_PENDING else "report"] += 1
+    return counts
 
 
 def _iso(value: datetime | None) -> str | None:

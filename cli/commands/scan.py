@@ -16,7 +16,7 @@ from store.ingest import (
     UnreadableFolder,
     declarations_first,
     forget_gone_declarations,
-    ingest_many,
+    ingest_batches,
     iter_files,
     scan_targets,
 )
@@ -65,7 +65,9 @@ def scan(
 
     Exit status: 0 when every file was recorded (files without credentials included),
     1 when any file ended `unreadable` or `error`, or a folder could not be listed (listed
-    on stderr; with --jsonl a folder gets a record of kind "folder"), 2 for usage errors.
+    on stderr; with --jsonl a folder gets a record of kind "folder"), 2 for usage errors,
+    130 when interrupted (Ctrl-C): the files recorded until then are kept, and counted on
+    stderr; the batch being read is not, and the next scan picks up where this one stopped.
 
     \b
     Examples:
@@ -89,20 +91,40 @@ def scan(
         summary.add_folder(folder)
         if jsonl:
             click.echo(json_line(folder.record()))
-    outcomes = ingest_many(targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy)
-    with _progress(len(targets), quiet=app.quiet) as advance:
-        for outcome in outcomes:
+    batches = ingest_batches(
+        targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy
+    )
+    with _progress(len(targets), quiet=app.quiet) as advance, _interrupted(summary) as recorded:
+        for batch in batches:
+            recorded[0] += len(batch)  # first: every file of a batch is committed together
+            for outcome in batch:
+                summary.add(outcome)
+                if jsonl:
+                    click.echo(json_line(outcome.record))
+                advance(Path(outcome.path))
+        # Declaration files deleted since the last scan: what they covered is judged
+        # without them.
+        for outcome in forget_gone_declarations(paths, catalog=catalog, policy=policy):
             summary.add(outcome)
             if jsonl:
                 click.echo(json_line(outcome.record))
-            advance(Path(outcome.path))
-    # Declaration files deleted since the last scan: what they covered is judged without them.
-    for outcome in forget_gone_declarations(paths, catalog=catalog, policy=policy):
-        summary.add(outcome)
-        if jsonl:
-            click.echo(json_line(outcome.record))
     _print_summary(summary, quiet=app.quiet)
     click.get_current_context().exit(EXIT_FAILURES if summary.failed else EXIT_OK)
+
+
+@contextmanager
+def _interrupted(summary: RunSummary) -> Iterator[list[int]]:
+    """Ctrl-C says how many files are recorded: those of the batches committed so far (the
+    batch being read is rolled back), counted as each batch arrives. cli/main.py prints it
+    after `interrupted:` and exits 130."""
+    recorded = [0]
+    try:
+        yield recorded
+    except KeyboardInterrupt:
+        for line in summary.failure_lines():
+            click.echo(line, err=True)
+        detail = f"{recorded[0]:,} file(s) recorded; run the scan again to finish"
+        raise KeyboardInterrupt(detail) from None
 
 
 @contextmanager

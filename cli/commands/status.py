@@ -36,10 +36,13 @@ COLUMNS = (
 def status(app: AppContext, as_json: bool, show_all: bool) -> None:
     """Show the watchers recording into the catalog, and what the catalog holds.
 
-    A watcher is `running` while it sends heartbeats (every 30 s), `stale` when it has
-    been silent for over three (killed, host down, network lost), `stopped` once it exited
+    A watcher is `running` while it sends heartbeats (every 30 s, and after each batch of
+    files it records, so its counts are current), `stale` when it has been silent for over
+    two intervals (killed, host down, network lost, wedged), `stopped` once it exited
     cleanly. Totals count paths (and how many are missing), versions and distinct contents;
-    statuses and genAI involvement are over the current version of each present path.
+    statuses, genAI involvement and genAI risk are over the current version of each present
+    path, and "awaiting" counts what waits for a person: a decision (`prov escalations`) or
+    a report to the studio contact (`prov escalations --to-report`).
 
     \b
     Examples:
@@ -74,6 +77,12 @@ def _print_totals(totals: CatalogTotals) -> None:
     )
     click.echo(f"status: {_counts(totals.by_status)}")
     click.echo(f"genAI involvement: {_counts(totals.by_involvement)}")
+    click.echo(f"genAI risk: {_counts(totals.by_risk)}")
+    awaiting = totals.awaiting
+    click.echo(
+        f"awaiting: {awaiting.get('decision', 0)} decision(s) (prov escalations), "
+        f"{awaiting.get('report', 0)} report(s) (prov escalations --to-report)"
+    )
 
 
 def _counts(counter: dict[str, int]) -> str:

@@ -114,8 +114,9 @@ def watch(
       * a .c2pa sidecar arriving before or after its asset makes the asset be read again;
       * while the catalog is unavailable, files wait and are retried: nothing is lost.
 
-    Each change is one line on stdout (a JSON record with --jsonl, the record `prov scan
-    --jsonl` prints); messages go to stderr. Ctrl-C or SIGTERM finishes the file in hand
+    Each change is one line on stdout: the change, status, genAI involvement, genAI risk
+    and path (a JSON record with --jsonl, the record `prov scan --jsonl` prints); messages
+    go to stderr. Ctrl-C or SIGTERM finishes the file in hand
     and exits 0. `prov status` lists running watchers.
 
     \b
@@ -176,10 +177,19 @@ def _human_line(change: Change) -> str:
     record = change.record
     status = "-" if change.kind == MISSING else record.get("status", "-")
     involvement = "-" if change.kind == MISSING else record.get("ai", {}).get("involvement", "-")
-    line = f"{change.kind:<9} {status:<14} {involvement:<9} {_shown(record['path'])}"
+    risk = "-" if change.kind == MISSING else _risk(record)
+    line = f"{change.kind:<9} {status:<14} {involvement:<9} {risk:<17} {_shown(record['path'])}"
     if change.kind == MOVED and change.moved_from:
         line += f"  (from {_shown(change.moved_from)})"
     return line
+
+
+def _risk(record: dict[str, Any]) -> str:
+    """The genAI risk outcome (issue 8); `unclassified` fails every gate, so it is said."""
+    risk = record.get("risk")
+    if not isinstance(risk, dict):
+        return "-"  # a folder that could not be listed has no risk
+    return str(risk.get("outcome") or "unclassified")
 
 
 def _shown(path: str) -> str:

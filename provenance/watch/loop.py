@@ -55,6 +55,9 @@ class WatchCallbacks:
     on_rescan: Callable[[], None] | None = None
     on_backlog: Callable[[int, str], None] | None = None  # (backlog, message) about retrying
     heartbeat: Callable[[datetime | None, int], None] | None = None  # (last event UTC, backlog)
+    # After each callback that completed (its work is committed), with the same arguments as
+    # `heartbeat`: what `prov status` shows is current, not up to a heartbeat old (issue 8).
+    on_progress: Callable[[datetime | None, int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ class WatchLoop:
             for _ in run:
                 self._actions.popleft()
             self._recovered()
+            self._progress()
             self._beat()
 
     def _ready_run(self) -> list[_Action]:
@@ -270,6 +274,12 @@ class WatchLoop:
     def _report(self, message: str) -> None:
         if self._calls.on_backlog is not None:
             self._calls.on_backlog(self.backlog(), message)
+
+    def _progress(self) -> None:
+        """Best effort, like the heartbeat: the work is done whether or not this is recorded."""
+        if self._calls.on_progress is not None:
+            with contextlib.suppress(RetryLater):
+                self._calls.on_progress(self._last_event_at, self.backlog())
 
     def _beat(self) -> None:
         """Record liveness; best effort, so a catalog outage never blocks the loop here."""

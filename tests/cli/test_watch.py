@@ -114,6 +114,14 @@ def test_status_shows_watchers_and_totals(runner: CliRunner, db_url: str, delive
         "assets": 2,
         "by_status": {"no_credentials": 2},
         "by_involvement": {"unknown": 2},
+        "by_risk": {
+            "none": 2,
+            "socialize": 0,
+            "escalate": 0,
+            "approval-required": 0,
+            "unclassified": 0,
+        },
+        "awaiting": {"decision": 0, "report": 0},
     }
     table = invoke(runner, db_url, "status").stdout
     assert "running" in table and "final" in table

@@ -341,17 +341,20 @@ def test_heartbeat_rows_register_update_stop_and_go_stale(catalog: Catalog) -> N
         assert row.state == "stopped" and row.stopped_at is not None
         later = utcnow() + timedelta(hours=1)
         assert list_watchers(session, stopped_since=later) == []
-    # a watcher that went silent (SIGKILL, host down) is stale after three missed beats
+    # a watcher that went silent (SIGKILL, host down) is stale once silent for over two
+    # heartbeat intervals (issue 8); the clock is injected
     silent = WatcherInfo.for_this_process(["/mnt/c"], None)
     with catalog.transaction() as session:
         upsert_watcher(session, silent, Beat())
     with catalog.session() as session:
-        soon = utcnow() + timedelta(seconds=HEARTBEAT_EVERY * 2)
-        late = utcnow() + timedelta(seconds=HEARTBEAT_EVERY * 3 + 5)
-        states = {w.id: w.state for w in list_watchers(session, now=soon)}
-        assert states[silent.id] == "running"
-        states = {w.id: w.state for w in list_watchers(session, now=late)}
-        assert states == {info.id: "stopped", silent.id: "stale"}
+        beat = next(w for w in list_watchers(session) if w.id == silent.id).last_heartbeat
+        for silence, state in [(0, "running"), (2, "running"), (2.01, "stale"), (3, "stale")]:
+            now = beat + timedelta(seconds=HEARTBEAT_EVERY * silence)
+            states = {w.id: w.state for w in list_watchers(session, now=now)}
+            assert states == {info.id: "stopped", silent.id: state}, silence
+        shorter = beat + timedelta(seconds=25)  # a watcher configured to beat every 10 s
+        states = {w.id: w.state for w in list_watchers(session, now=shorter, heartbeat_every=10)}
+        assert states[silent.id] == "stale"
 
 
 def test_catalog_totals(catalog: Catalog, analyzer: Analyzer, root: Path) -> None:

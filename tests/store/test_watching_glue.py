@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+import store.ingest
 from provenance.analyze import Analyzer
 from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.ignore import IgnoreRules
@@ -174,3 +175,49 @@ def test_sidecar_of_an_asset_still_settling_waits_for_it(harness: Harness, root:
     harness.glue.sidecar(sidecar)
     assert harness.changes == []
     assert harness.events.get_nowait().path == asset
+
+
+def _row(catalog: Catalog) -> tuple[int, int] | None:
+    with catalog.session() as session:
+        rows = list_watchers(session)
+    return (rows[0].ingested, rows[0].backlog) if rows else None
+
+
+def _beat_time(catalog: Catalog) -> object:
+    with catalog.session() as session:
+        return list_watchers(session)[0].last_heartbeat
+
+
+def test_counts_are_written_after_each_committed_batch_not_only_on_heartbeats(
+    harness: Harness, catalog: Catalog, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 8: `prov status` was up to 30 s behind. Five files, batches of two: while the
+    # catch-up reports each file, the row already shows the batches committed before it.
+    monkeypatch.setattr(store.ingest, "BATCH_FILES", 2)
+    for n in range(5):
+        old = write_jpeg(root / f"frame_{n}.jpg", (n, 9, 9))
+        os.utime(old, (1_000_000_000, 1_000_000_000))  # settled long ago
+    seen: list[tuple[int, int] | None] = []
+    harness.glue_setup.report = lambda change: seen.append(_row(catalog))
+    harness.glue.rescan()
+    assert [row[0] if row else None for row in seen] == [0, 0, 2, 2, 4]
+    harness.glue.progress(None, 3)  # what the loop calls after the rescan completed
+    assert _row(catalog) == (5, 3)
+    before = _beat_time(catalog)
+    harness.glue.progress(None, 3)  # nothing new: nothing written (the beat time stays)
+    assert _beat_time(catalog) == before
+    path = write_jpeg(root / "arrival.jpg", (1, 1, 1))
+    harness.glue.ingest(path)
+    assert _row(catalog) == (5, 3)  # the callback itself leaves the row to the loop
+    harness.glue.progress(None, 0)
+    assert _row(catalog) == (6, 0)
+
+
+def test_progress_is_best_effort_when_the_catalog_is_locked(
+    harness: Harness, catalog: Catalog, root: Path
+) -> None:
+    harness.glue.register()
+    with catalog_locked(catalog), pytest.raises(RetryLater):
+        harness.glue.progress(None, 4)
+    harness.glue.progress(None, 4)  # retried: the change is still unwritten
+    assert _row(catalog) == (0, 4)

@@ -309,3 +309,29 @@ def test_a_burst_of_arrivals_goes_to_on_ready_many_in_runs(clock, disk):
     h.remove(MOV)  # queued behind the run: ends it, so nothing is applied out of order
     h.write(frames[2])
     assert h.step(5) == [("many", *frames[:2]), ("deleted", MOV), ("ready", frames[2])]
+
+
+def test_progress_follows_every_completed_callback_with_the_backlog_left(clock, disk):
+    # Issue 8: counts in `prov status` are current, not a heartbeat (30 s) old.
+    progress: list[tuple] = []
+    h = Harness(clock, disk, on_progress=lambda last, n: progress.append((last, n)))
+    h.write(EXR)
+    h.write(MOV, close=False)  # still settling: stays in the backlog
+    h.rec.fail = 1  # the catalog is away: nothing completed, nothing to report
+    assert h.step() == []
+    assert progress == []
+    assert h.step(1) == [("ready", EXR)]  # retried after the backoff
+    (last_event, backlog), *more = progress
+    assert more == [] and backlog == 1  # the file done is out of the backlog
+    assert last_event is not None
+    assert h.rec.beats == []  # the heartbeat itself stays on its own schedule
+
+
+def test_a_failing_progress_report_does_not_stop_the_loop(clock, disk):
+    def unavailable(last, n):
+        raise RetryLater("catalog busy")
+
+    h = Harness(clock, disk, on_progress=unavailable)
+    h.write(EXR)
+    h.write(MOV)
+    assert h.step() == [("ready", EXR), ("ready", MOV)]
