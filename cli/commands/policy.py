@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import click
 
 from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
+from cli.output import dumps_json
 from provenance.policy import Policy, PolicyError, Rule, load_policy
 from store.policy_store import PolicyInputs
 
@@ -48,7 +48,7 @@ def show(app: AppContext, as_json: bool) -> None:
     inputs = app.policy_inputs()
     detail = policy_detail(inputs)
     if as_json:
-        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+        click.echo(dumps_json(detail, indent=2))
     else:
         _print_policy(detail)
 

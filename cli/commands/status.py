@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
 from cli.context import AppContext
-from cli.output import Column, emit
+from cli.output import Column, dumps_json, emit
 from store.models import utcnow
 from store.watchers import CatalogTotals, WatcherStatus, catalog_totals, list_watchers
 
@@ -56,7 +55,7 @@ def status(app: AppContext, as_json: bool, show_all: bool) -> None:
         totals = catalog_totals(session)
     if as_json:
         document = {"watchers": [w.to_dict() for w in watchers], "catalog": totals.to_dict()}
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        click.echo(dumps_json(document, indent=2))
         return
     _print_watchers(watchers, now)
     _print_totals(totals)
