@@ -58,7 +58,7 @@ from typing import Any
 
 from provenance.credentials import store_strength
 from provenance.errors import PolicyDataError
-from provenance.manifest_graph import ManifestGraph, Signal, SignalKind, build_graph
+from provenance.manifest.graph import ManifestGraph, Signal, SignalKind, build_graph
 from provenance.model import (
     INVOLVEMENT_RANK,
     AiAssessment,

@@ -1,7 +1,8 @@
 """The only module that imports c2pa-python (its API moves fast): reading and writing credentials.
 
-Does I/O: reads asset files and sidecars. Returns plain values (RawCredentials); everything
-that interprets the manifest JSON lives in pure modules (credentials.py, ai_detect.py).
+Does I/O: reads asset files and sidecars, signs files. Returns plain values (RawCredentials);
+everything that interprets or builds the manifest JSON lives in pure modules (credentials.py,
+ai_detect.py, manifest/).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import c2pa
+
+# The Builder JSON (what a manifest says) is built in manifest.definition, beside the
+# accessors that read it back; re-exported here for the signing callers.
+from provenance.manifest.definition import IPTC_SOURCE_TYPE_BASE as IPTC_SOURCE_TYPE_BASE
+from provenance.manifest.definition import action as action
+from provenance.manifest.definition import manifest_definition as manifest_definition
 
 # A hostile sidecar must not make us allocate gigabytes; real manifest stores are kilobytes
 # to a few megabytes (thumbnails included).
@@ -186,8 +193,6 @@ def _classify_error(exc: Exception) -> RawCredentials:
 # section 4). The trade-off: once the signer certificate expires, readers report
 # `signingCredential.expired` because no timestamp proves the signature predates expiry.
 
-IPTC_SOURCE_TYPE_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
-
 Relationship = Literal["parentOf", "componentOf", "inputTo"]
 
 
@@ -218,54 +223,6 @@ class IngredientSpec:
     @property
     def ingredient_id(self) -> str:
         return self.label or self.title
-
-
-def manifest_definition(
-    title: str,
-    *,
-    actions: list[dict[str, Any]],
-    claim_generator: str = "prov/0.1",
-    assertions: Sequence[dict[str, Any]] = (),
-) -> dict[str, Any]:
-    """The Builder JSON for one manifest: a `c2pa.actions.v2` assertion plus any others.
-    `claim_generator` is "name/version", the way User-Agent strings are written."""
-    name, _, version = claim_generator.partition("/")
-    generator: dict[str, str] = {"name": name}
-    if version:
-        generator["version"] = version
-    return {
-        "claim_generator_info": [generator],
-        "title": title,
-        "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": list(actions)}},
-            *assertions,
-        ],
-    }
-
-
-def action(
-    name: str,
-    *,
-    digital_source_type: str | None = None,
-    software_agent: str | dict[str, str] | None = None,
-    ingredients: Sequence[IngredientSpec] = (),
-    description: str | None = None,
-) -> dict[str, Any]:
-    """One `c2pa.actions.v2` entry. A bare IPTC term (e.g. "trainedAlgorithmicMedia") is
-    expanded to its URI. `c2pa.opened`/`c2pa.placed` must cite their ingredients, or
-    c2pa-rs's verify-after-sign fails with `assertion.action.ingredientMismatch`."""
-    entry: dict[str, Any] = {"action": name}
-    if digital_source_type:
-        entry["digitalSourceType"] = _source_type_uri(digital_source_type)
-    if software_agent:
-        # v2 actions take an object; a plain name is the common case for callers.
-        agent = {"name": software_agent} if isinstance(software_agent, str) else software_agent
-        entry["softwareAgent"] = dict(agent)
-    if description:
-        entry["description"] = description
-    if ingredients:
-        entry["parameters"] = {"ingredientIds": [spec.ingredient_id for spec in ingredients]}
-    return entry
 
 
 def sign_embedded(
@@ -418,7 +375,3 @@ class _DiscardingSink:
 
     def flush(self) -> None:
         pass
-
-
-def _source_type_uri(term_or_uri: str) -> str:
-    return term_or_uri if "/" in term_or_uri else IPTC_SOURCE_TYPE_BASE + term_or_uri

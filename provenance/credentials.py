@@ -1,5 +1,9 @@
 """Summarise a manifest store (c2pa-python's Reader.json()) into a CredentialSummary. Pure.
 
+What a manifest says (its claim generator, ingredients, actions) is read through
+manifest.assertions, the accessors detection and `prov show` use; this module adds the
+validation codes, the signer and how far the store can be relied on.
+
 Every field of a real-world manifest may be missing or of the wrong type: hostile input
 never raises here, it just yields fewer facts.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from provenance.manifest.assertions import active_manifest, claim_generator, ingredients_of
 from provenance.model import (
     CredentialLocation,
     CredentialSummary,
@@ -28,25 +33,6 @@ def _list(value: Any) -> list[Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def active_manifest(store: dict[str, Any]) -> dict[str, Any]:
-    label = store.get("active_manifest")
-    manifests = _dict(store.get("manifests"))
-    return _dict(manifests.get(label)) if isinstance(label, str) else {}
-
-
-def claim_generator(manifest: dict[str, Any]) -> str | None:
-    """claim_generator (v1 string) or the first claim_generator_info entry (v2)."""
-    legacy = _str(manifest.get("claim_generator"))
-    if legacy:
-        return legacy
-    for info in _list(manifest.get("claim_generator_info")):
-        name = _str(_dict(info).get("name"))
-        if name:
-            version = _str(_dict(info).get("version"))
-            return f"{name} {version}" if version else name
-    return None
 
 
 def validation_codes(store: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -181,7 +167,7 @@ def summarize_manifest_store(
         signer=Signer(_str(signature.get("issuer")), _str(signature.get("common_name"))),
         signing_time=parse_time(signature.get("time")),
         manifest_count=len(_dict(store.get("manifests"))),
-        ingredient_count=len(_list(manifest.get("ingredients"))),
+        ingredient_count=len(ingredients_of(manifest)),
         remote_url=remote_url,
         sidecar_path=sidecar_path,
         manifest_store=store,

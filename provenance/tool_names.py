@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.credentials import store_strength
-from provenance.manifest_graph import SignalKind, build_graph
+from provenance.manifest.graph import SignalKind, build_graph
 from provenance.model import Strength, ToolName, UnsignedMetadata
 
 MAX_TOOL_NAMES = 64  # a hostile store with thousands of actions must not bloat the row

@@ -9,8 +9,9 @@ import click
 from cli.context import AppContext
 from cli.output import dumps_json, printable_values
 from cli.targets import current_version
-from provenance.credentials import active_manifest, explain_code
-from provenance.manifest_view import actions_of, ingredient_tree
+from provenance.credentials import explain_code
+from provenance.manifest.assertions import active_manifest
+from provenance.manifest.view import action_views, ingredient_tree
 from store import repository
 from store.approvals import PolicyState, decision_record, policy_states
 from store.models import PathEntry, Version
@@ -53,7 +54,7 @@ def path_detail(
     record = version_record(entry, current, states.get(current.id))
     store = current.manifest_store or {}
     record["validation"] = _explained(record["credentials"]["failure_codes"])
-    record["actions"] = actions_of(active_manifest(store)) if store else []
+    record["actions"] = action_views(active_manifest(store)) if store else []
     record["ingredients"] = ingredient_tree(store) if store else []
     record["versions"] = [_version_line(v) for v in versions]
     record["decisions"] = _decisions(versions, states)
@@ -196,7 +197,8 @@ def _print_tree(ingredients: list[dict[str, Any]], indent: int) -> None:
 def _action_text(action: dict[str, Any]) -> str:
     parts = [str(action.get("action"))]
     if action.get("software_agent"):
-        parts.append(f"by {action['software_agent']}")
+        version = action.get("software_agent_version")
+        parts.append(f"by {action['software_agent']}" + (f" {version}" if version else ""))
     if action.get("digital_source_type"):
         parts.append(f"source {str(action['digital_source_type']).rsplit('/', 1)[-1]}")
     return " ".join(parts)
