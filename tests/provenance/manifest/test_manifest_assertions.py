@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from provenance.credentials import summarize_manifest_store
 from provenance.manifest.assertions import (
@@ -26,8 +25,10 @@ from provenance.manifest.assertions import (
 )
 from provenance.manifest.definition import action, manifest_definition
 from provenance.manifest.graph import SignalKind, build_graph
-from provenance.manifest.view import action_views
+from provenance.manifest.view import action_views, ingredient_tree
 from provenance.model import CredentialLocation
+from tests.provenance.manifest.manifest_strategies import json_values, stores
+from tests.provenance.manifest.manifest_strategies import manifests as manifest_shapes
 
 TAM = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 
@@ -201,33 +202,9 @@ def test_what_signing_writes_reads_back_through_the_accessors() -> None:
 
 # ---- totality: no accessor raises on any JSON value -----------------------------------
 
-KEYS = [
-    "assertions", "label", "data", "actions", "templates", "action", "softwareAgent", "name",
-    "version", "digitalSourceType", "parameters", "com.adobe.digitalSourceType", "description",
-    "ingredients", "title", "relationship", "format", "active_manifest", "manifest_data",
-    "identifier", "c2pa_manifest", "url", "metadata", "claim_generator", "claim_generator_info",
-    "manifests",
-]  # fmt: skip
-leaves = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=True)
-    | st.text(max_size=8)
-    | st.sampled_from(["c2pa.actions.v3", "c2pa.actions__2", "self#jumbf=/c2pa/m/x", "m", " "])
-)
-json_values = st.recursive(
-    leaves,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=6)
-    ),
-    max_leaves=30,
-)
-
 
 @settings(max_examples=300, deadline=None)
-@given(json_values)
+@given(manifest_shapes | json_values)
 def test_no_accessor_raises_on_any_json_value(value: Any) -> None:
     for read in (
         agent_name, agent_version, action_source_types, ingredient_manifest_label,
@@ -239,5 +216,19 @@ def test_no_accessor_raises_on_any_json_value(value: Any) -> None:
         assert is_actions_label(entry.assertion)
         assert entry.software_agent is None or entry.software_agent.strip()
     store = {"active_manifest": "m", "manifests": {"m": value}}
-    active_manifest(store)
+    assert action_views(active_manifest(store)) == action_views(value)
     build_graph(store)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stores | json_values)
+def test_the_view_never_raises_and_lists_what_detection_reads(store: Any) -> None:
+    """Every agent `show` lists in a manifest is one detection reads there, in order."""
+    ingredient_tree(store)
+    graph = build_graph(store)
+    for label, node in graph.nodes.items():
+        shown = [a["software_agent"] for a in action_views(store["manifests"][label])]
+        agents = [s for s in node.signals if s.kind is SignalKind.AGENT]
+        assert [name for name in shown if name] == [
+            s.value for s in agents if "template[" not in s.location
+        ]
