@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # c2pa.actions, c2pa.actions.v2, any later .vN, and the `__N` multiples (DOMAIN.md section 4).
 _ACTIONS_LABEL = re.compile(r"c2pa\.actions(\.v\d+)?(__\d+)?")
@@ -24,12 +23,12 @@ PARAMETER_SOURCE_TYPE = "com.adobe.digitalSourceType"
 _MANIFEST_IN_URL = re.compile(r"/c2pa/([^/]+)")
 
 
-@dataclass(frozen=True)
-class Action:
-    """One entry of an actions assertion's `actions` list, or one of its `templates`."""
+class Action(NamedTuple):
+    """One entry of an actions assertion's `actions` list, or one of its `templates`.
+    (A NamedTuple: detection builds one per action of every manifest on the scan path.)"""
 
     assertion: str  # the assertion's label, e.g. "c2pa.actions.v2__1"
-    index: int  # position in its list (non-objects count, so positions match the file)
+    position: int  # in its list (non-objects count, so positions match the file)
     template: bool  # from `templates` (a template's "*" action means every action)
     name: str | None  # "c2pa.created", ...; None when missing
     software_agent: str | None  # agent_name(softwareAgent)
@@ -41,15 +40,14 @@ class Action:
     def where(self) -> str:
         """Where it sits, for evidence locations: `c2pa.actions.v2[1]`, `... template[*]`."""
         if self.template:
-            return f"{self.assertion} template[{self.name or self.index}]"
-        return f"{self.assertion}[{self.index}]"
+            return f"{self.assertion} template[{self.name or self.position}]"
+        return f"{self.assertion}[{self.position}]"
 
 
-@dataclass(frozen=True)
-class Ingredient:
+class Ingredient(NamedTuple):
     """One entry of a manifest's `ingredients` list."""
 
-    index: int  # position in the list (non-objects count)
+    position: int  # in the list (non-objects count)
     title: str | None
     relationship: str | None  # parentOf, componentOf, inputTo; None when missing
     format: str | None
@@ -112,7 +110,7 @@ def _action(label: str, index: int, entry: dict[str, Any], template: bool) -> Ac
     descriptions = (entry.get("description"), parameters.get("description"))
     return Action(
         assertion=label,
-        index=index,
+        position=index,
         template=template,
         name=text(entry.get("action")),
         software_agent=agent_name(entry.get("softwareAgent")),
@@ -146,7 +144,7 @@ def ingredients_of(manifest: object) -> list[Ingredient]:
 
 def _ingredient(index: int, entry: dict[str, Any]) -> Ingredient:
     return Ingredient(
-        index=index,
+        position=index,
         title=text(entry.get("title")),
         relationship=text(entry.get("relationship")),
         format=text(entry.get("format")),

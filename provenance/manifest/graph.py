@@ -175,7 +175,7 @@ def _action_signals(where: str, action: Action) -> Iterator[Signal]:
 
 
 def _ingredient(label: str, item: Ingredient, failing: frozenset[str]) -> IngredientRef:
-    where = f"{label} / ingredient[{item.index}]" + (f' "{item.title}"' if item.title else "")
+    where = f"{label} / ingredient[{item.position}]" + (f' "{item.title}"' if item.title else "")
     signals = (Signal(SignalKind.SOURCE_TYPE, where, value) for value in item.source_types)
     return IngredientRef(
         relationship=item.relationship or "unknown",

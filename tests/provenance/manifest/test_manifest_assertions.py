@@ -161,7 +161,7 @@ def test_ingredients_name_their_manifest_three_ways() -> None:
         "ingredients": [{"title": "a.jpg", "relationship": "parentOf"}, "junk", {"title": 1}]
     }
     found = ingredients_of(manifest)
-    assert [(i.index, i.title, i.relationship) for i in found] == [
+    assert [(i.position, i.title, i.relationship) for i in found] == [
         (0, "a.jpg", "parentOf"),
         (2, None, None),
     ]
