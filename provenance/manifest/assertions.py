@@ -1,10 +1,11 @@
 """The accessors for what a manifest says: actions, software agents, digital source types,
 claim generators and ingredients. Pure.
 
-Detection (manifest.graph), `prov show` (manifest.view) and signing (c2pa_io) read and write
-these fields only through this module, so an assertion that detection counts is one that
-`show` lists, and a software agent has one name everywhere (issue 9). Manifests are hostile
-input: a field of the wrong type reads as absent, and no accessor raises on any JSON value.
+Detection (manifest.graph, then ai_detect and tool_names), `prov show` (manifest.view) and
+the signing code (manifest.definition, whose JSON c2pa_io signs) go through this module, so
+an assertion that detection counts is one that `show` lists, and a software agent has one
+name everywhere (issue 9). Manifests are hostile input: a field of the wrong type reads as
+absent, and no accessor raises on any JSON value.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, NamedTuple
 
 # c2pa.actions, c2pa.actions.v2, any later .vN, and the `__N` multiples (DOMAIN.md section 4).
 _ACTIONS_LABEL = re.compile(r"c2pa\.actions(\.v\d+)?(__\d+)?")
-# The label the project's own signing code writes (c2pa_io.manifest_definition).
+# The label the project's own signing code writes (manifest.definition).
 ACTIONS_LABEL_V2 = "c2pa.actions.v2"
 # Where writers put a source type besides the action's own field (Firefly third-party models).
 PARAMETER_SOURCE_TYPE = "com.adobe.digitalSourceType"
