@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+# Session is also the type the CLI names (cli/ may not import sqlalchemy: pyproject.toml bans).
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DB_FILE = "prov.db"

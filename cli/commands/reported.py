@@ -20,7 +20,7 @@ from store.approvals import DecisionError, PolicyState, record_report, state_of
 from store.repository import disk_change
 
 if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from sqlalchemy.orm import Session
+    from store.db import Session
 
 
 @click.command()
