@@ -16,11 +16,15 @@ from pathlib import PurePath
 from typing import Any
 
 from provenance.credentials import real_failures
+from provenance.errors import SchemaError
 from provenance.model import CredentialLocation, FileStatus, Involvement, ValidationState
 
 
-class PolicyError(ValueError):
-    """A bad policy, tool registry, production config or declaration: names file, key, problem."""
+class PolicyError(SchemaError):
+    """A bad policy, tool registry, production config or declaration: names file, key, problem.
+    A usage error (exit 2), like every SchemaError."""
+
+    default_hint = "docs/policy.md describes the policy format"
 
 
 class Outcome(StrEnum):
