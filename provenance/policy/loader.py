@@ -13,6 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from provenance.globs import glob_regex
 from provenance.policy.declarations import declaration_for, parse_declaration
 from provenance.policy.model import (
     FolderRole,
@@ -198,4 +199,9 @@ def load_production_config(
 
 def _folder(t: Table) -> tuple[str, FolderRole]:
     t.reject_unknown(("glob", "role"))
-    return t.text("glob"), t.choice("role", FolderRole)
+    glob = t.text("glob")
+    try:
+        glob_regex(glob)  # README "Globs": the dialect roles, --ignore and `ls --path` share
+    except ValueError as exc:
+        raise t.error("glob", str(exc)) from exc
+    return glob, t.choice("role", FolderRole)
