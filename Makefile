@@ -27,10 +27,13 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
+# The tool versions are pinned in pyproject.toml ([test]): a fresh clone gets this verdict.
+# lint-imports checks the layers (cli -> store -> provenance) and where each library lives.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 samples: $(VENV)/.installed
 	$(BIN)/python scripts/make_sample_assets.py

@@ -16,31 +16,16 @@ from typing import Any, NoReturn
 import click
 
 from cli.output import printable
-from provenance.config import ConfigError
-from store.db import CatalogError, NoCatalog
+from provenance.errors import EXIT_FAILURES as EXIT_FAILURES
+from provenance.errors import EXIT_USAGE as EXIT_USAGE
+from provenance.errors import ProvError as ProvError
 
 EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
 EXIT_GATE = 3
 EXIT_INTERRUPTED = 130
-
-
-class ProvError(Exception):
-    """An error for the user: a message, an optional hint and an exit code."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        hint: str | None = None,
-        code: int = EXIT_FAILURES,
-        details: Sequence[str] = (),
-    ):
-        super().__init__(message)
-        self.hint = hint
-        self.code = code
-        self.details = tuple(details)  # one line each under the message (paths, say)
+# Every error meant for the user derives from provenance.errors.ProvError and carries its exit
+# code and hint (ConfigError and PolicyError 2, NoCatalog 2, CatalogError 1, DecisionError 2,
+# PolicyDataError 1, ...): one isinstance below maps them all.
 
 
 def fail(
@@ -68,13 +53,7 @@ def report(exc: BaseException, *, debug: bool) -> int:
 
 def _describe(exc: BaseException) -> tuple[str, str | None, int]:
     if isinstance(exc, ProvError):
-        return str(exc), exc.hint, exc.code
-    if isinstance(exc, ConfigError):
-        return str(exc), "fix the file, or pass --config to use another one", EXIT_USAGE
-    if isinstance(exc, NoCatalog):
-        return str(exc), exc.hint, EXIT_USAGE  # issue 7: a wrong --db is a usage error
-    if isinstance(exc, CatalogError):
-        return str(exc), exc.hint, EXIT_FAILURES
+        return str(exc), exc.hint, exc.exit_code
     return (
         f"unexpected {type(exc).__name__}: {exc}",
         "run again with --debug for the traceback, and report it",
@@ -82,11 +61,8 @@ def _describe(exc: BaseException) -> tuple[str, str | None, int]:
     )
 
 
-HANDLED: tuple[type[BaseException], ...] = (ProvError, ConfigError, CatalogError)
-
-
 def handled(exc: BaseException) -> bool:
-    return isinstance(exc, HANDLED)
+    return isinstance(exc, ProvError)
 
 
 def unexpected(exc: BaseException, ctx_obj: Any) -> int:

@@ -12,7 +12,7 @@ from store.models import PathEntry, Version
 from store.queries import resolve_target
 
 if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from sqlalchemy.orm import Session
+    from store.db import Session
 
 LISTED = 10  # paths named in an "several paths match" message
 

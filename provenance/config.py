@@ -11,14 +11,14 @@ in the file are relative to the file's folder.
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.errors import SchemaError
 from provenance.policy.loader import load_production_config
 from provenance.policy.model import Outcome, PolicyError, ProductionConfig
+from provenance.toml_schema import Check, Table, read_toml
 
 CONFIG_FILE_NAME = "prov.toml"
 # `prov check` without --fail-on and without `[gate] fail_on`: the guidance asks the studio
@@ -30,7 +30,7 @@ GATE_LEVELS = tuple(o for o in Outcome if o is not Outcome.NONE)  # what --fail-
 # The schema: every table, its keys, and a check of each key's value (None: fine, else the
 # problem). `[production]` has nested `[[production.folders]]` tables; its own strict loader
 # checks it (provenance.policy.loader). `[watch]` is reserved: accepted, with no keys yet.
-Check = Callable[[Any], str | None]
+# The reading and the errors are provenance/toml_schema.py's, shared with every TOML file.
 
 
 def _string(value: Any) -> str | None:
@@ -63,8 +63,10 @@ _SCHEMA: dict[str, dict[str, Check]] = {
 _KNOWN_TABLES = {*_SCHEMA, "production"}
 
 
-class ConfigError(ValueError):
-    """A bad config file or setting; the message names file, key and problem."""
+class ConfigError(SchemaError):
+    """A bad config file or setting; the message names file, key and problem (exit 2)."""
+
+    default_hint = "fix the file, or pass --config to use another one"
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def _current_folder() -> Path:
     try:
         return Path.cwd()
     except OSError as exc:  # the folder was deleted under the shell
-        raise ConfigError(f"cannot tell the current folder: {exc.strerror or exc}") from exc
+        raise ConfigError("", "", f"cannot tell the current folder: {exc.strerror or exc}") from exc
 
 
 def _is_file(path: Path) -> bool:
@@ -112,14 +114,15 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError as exc:
         # Fail closed: a config we cannot even look at must not be silently skipped.
-        raise ConfigError(f"{path}: cannot check for a config file: {exc.strerror}") from exc
+        problem = f"cannot check for a config file: {exc.strerror}"
+        raise ConfigError(str(path), "", problem) from exc
 
 
 def load_settings(path: Path | None) -> Settings:
     """The settings in `path` (None: defaults). ConfigError names file, table and key."""
     if path is None:
         return Settings()
-    data = _read_toml(path)
+    data = read_toml(path, ConfigError)
     _check_schema(data, path)
     folder = Path(os.path.abspath(path.parent))
     return Settings(
@@ -138,27 +141,19 @@ def load_settings(path: Path | None) -> Settings:
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
     """Every table known and a table; every key of the flat tables known and of its type."""
+    file = str(path)
     unknown = sorted(set(data) - _KNOWN_TABLES)
     if unknown:
-        raise ConfigError(
-            f"{path}: unknown table or key {unknown[0]!r} "
-            f"(known: {', '.join(sorted(_KNOWN_TABLES))})"
-        )
+        known = ", ".join(sorted(_KNOWN_TABLES))
+        raise ConfigError(file, "", f"unknown table or key {unknown[0]!r} (known: {known})")
     for name in sorted(data):
         if not isinstance(data[name], dict):
-            raise ConfigError(f"{path}: [{name}] must be a table")
+            raise ConfigError(file, "", f"[{name}] must be a table")
     for name, keys in _SCHEMA.items():
-        for key, value in data.get(name, {}).items():
-            _check_key(path, name, key, value, keys)
-
-
-def _check_key(path: Path, table: str, key: str, value: Any, keys: dict[str, Check]) -> None:
-    if key not in keys:
-        known = ", ".join(sorted(keys)) or "none yet"
-        raise ConfigError(f"{path}: {table}.{key}: unknown key (known: {known})")
-    problem = keys[key](value)
-    if problem is not None:
-        raise ConfigError(f"{path}: {table}.{key}: {problem}")
+        table = Table(data.get(name, {}), file, name, ConfigError)
+        table.reject_unknown(keys)
+        for key in table.data:
+            table.check(key, keys[key])
 
 
 def _text(data: dict[str, Any], table: str, key: str) -> str | None:
@@ -175,19 +170,7 @@ def _production(data: dict[str, Any], path: Path) -> ProductionConfig | None:
     try:
         return load_production_config(table, source=str(path))
     except PolicyError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(exc.file, exc.key, exc.problem) from exc
 
 
 def _relative_path(folder: Path, value: str | None) -> Path | None:
@@ -203,14 +186,14 @@ def read_trust_anchors(path: Path) -> str:
     try:
         text = path.read_text(encoding="ascii", errors="strict")
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: trust anchor file not found") from exc
+        raise ConfigError(str(path), "", "trust anchor file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read trust anchors: {exc}") from exc
+        raise ConfigError(str(path), "", f"cannot read trust anchors: {exc}") from exc
     if "-----BEGIN CERTIFICATE-----" not in text:
-        raise ConfigError(
-            f"{path}: no PEM certificate found (expected -----BEGIN CERTIFICATE-----)"
-        )
+        problem = "no PEM certificate found (expected -----BEGIN CERTIFICATE-----)"
+        raise ConfigError(str(path), "", problem)
     if "PRIVATE KEY" in text:
         # Never load (or later echo) key material from a file that should hold public certs.
-        raise ConfigError(f"{path}: contains a private key; trust anchors are CA certificates only")
+        problem = "contains a private key; trust anchors are CA certificates only"
+        raise ConfigError(str(path), "", problem)
     return text

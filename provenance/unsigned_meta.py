@@ -2,7 +2,10 @@
 software names XMP (xmp:CreatorTool, Iptc4xmpExt:AISystemUsed) and PNG (`Software`) give.
 
 Does I/O: reads a bounded prefix of the file and walks PNG chunk headers (seeking past image
-data). Never raises: an unreadable or corrupt file yields an empty UnsignedMetadata.
+data and past text chunks over the limits); Pillow decodes each text chunk read. Not
+Image.open(...).text: that reads every chunk before the image data whole (private chunks too),
+decodes the pixels to reach text after them, and fails the whole file once the text passes
+64 MiB. Never raises: an unreadable or corrupt file yields an empty UnsignedMetadata.
 Midjourney writes Iptc4xmpExt:DigitalSourceType; Stable Diffusion front-ends write a PNG
 `parameters` chunk and ComfyUI `prompt` / `workflow` JSON (DOMAIN.md section 5).
 """
@@ -10,6 +13,7 @@ Midjourney writes Iptc4xmpExt:DigitalSourceType; Stable Diffusion front-ends wri
 from __future__ import annotations
 
 import html
+import io
 import re
 import struct
 import zlib
@@ -129,7 +133,8 @@ def _windows(blob: bytes, marker: bytes) -> Iterator[bytes]:
 
 
 def _png_text_chunks(stream: BinaryIO) -> list[tuple[str, str]]:
-    """(keyword, text) of the text chunks we care about, read with bounded effort."""
+    """(keyword, text) of the text chunks we care about, read with bounded effort: the walk
+    picks which chunks to read (and how much); Pillow decodes each one."""
     chunks, budget = [], MAX_TEXT_BYTES_TOTAL
     for kind, length in _chunk_headers(stream):
         if kind not in _TEXT_CHUNKS or length > MAX_TEXT_CHUNK_BYTES or length > budget:
@@ -138,7 +143,7 @@ def _png_text_chunks(stream: BinaryIO) -> list[tuple[str, str]]:
         budget -= length
         body = stream.read(length)
         stream.seek(4, 1)
-        parsed = _parse_text_chunk(kind, body)
+        parsed = _decode_text_chunk(kind, body)
         if parsed and _wanted(parsed[0]):
             chunks.append(parsed)
     return chunks
@@ -162,37 +167,33 @@ def _chunk_headers(stream: BinaryIO) -> Iterator[tuple[bytes, int]]:
         yield kind, length
 
 
-def _parse_text_chunk(kind: bytes, body: bytes) -> tuple[str, str] | None:
-    keyword, sep, rest = body.partition(b"\0")
-    if not sep or not keyword:
-        return None
-    name = keyword.decode("latin-1")
-    if kind == b"tEXt":
-        return name, rest.decode("latin-1")
-    if kind == b"zTXt":
-        text = _inflate(rest[1:]) if rest[:1] == b"\0" else None
-        return (name, text.decode("latin-1")) if text is not None else None
-    return _parse_itxt(name, rest)
+def _decode_text_chunk(kind: bytes, body: bytes) -> tuple[str, str] | None:
+    """One tEXt, zTXt or iTXt chunk through Pillow's PNG reader (keyword, compression, text
+    encodings: Pillow's job). Pillow refuses text that inflates past 1 MiB; the start of it
+    still says what the file is, so _too_large keeps that much (fail closed)."""
+    from PIL import PngImagePlugin  # lazily: only PNG files pay for the import
 
-
-def _parse_itxt(name: str, rest: bytes) -> tuple[str, str] | None:
-    """iTXt: compression flag, method, language\\0, translated keyword\\0, UTF-8 text."""
-    if len(rest) < 2:
-        return None
-    compressed, method = rest[0], rest[1]
-    _language, _, after_language = rest[2:].partition(b"\0")
-    _translated, _, text = after_language.partition(b"\0")
-    if compressed:
-        inflated = _inflate(text) if method == 0 else None
-        if inflated is None:
-            return None
-        text = inflated
-    return name, text.decode("utf-8", "replace")
-
-
-def _inflate(data: bytes) -> bytes | None:
-    """zlib with an output limit (a zTXt zip bomb must not exhaust memory)."""
+    png = PngImagePlugin.PngStream(io.BytesIO(body))
     try:
-        return zlib.decompressobj().decompress(data, MAX_INFLATED_BYTES)
+        png.call(kind, 0, len(body))
+    except ValueError:  # "Decompressed data too large" (UnicodeDecodeError is one too)
+        return _too_large(kind, body)
+    except (SyntaxError, EOFError, OSError):
+        return None  # an unknown compression method, a cut chunk
+    keyword, text = next(iter(png.im_text.items()), ("", ""))
+    # Pillow keeps a keyword whose text did not inflate, with no text: nothing to read there.
+    return (keyword, str(text)) if keyword and text else None
+
+
+def _too_large(kind: bytes, body: bytes) -> tuple[str, str] | None:
+    """The keyword and the first MAX_INFLATED_BYTES of a compressed text (a zip bomb stops
+    there), for the chunks Pillow refuses as too large."""
+    keyword, _, rest = body.partition(b"\0")
+    # iTXt: flags, language and translated keyword come first; zTXt: the compression method.
+    rest = rest[2:].split(b"\0", 2)[-1] if kind == b"iTXt" else rest[1:]
+    try:
+        text = zlib.decompressobj().decompress(rest, MAX_INFLATED_BYTES)
     except zlib.error:
         return None
+    encoding = "utf-8" if kind == b"iTXt" else "latin-1"
+    return (keyword.decode("latin-1"), text.decode(encoding, "replace")) if keyword else None

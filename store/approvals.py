@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from provenance.errors import EXIT_USAGE, ProvError
 from provenance.policy import Outcome, Policy
 from store.audit import EventKind, append_event, row_ref
 from store.models import PathEntry, Version
@@ -41,12 +42,13 @@ APPROVE, REJECT, REPORT = "approve", "reject", "report"
 NOT_CLASSIFIED = "not classified yet: run `prov classify`"
 
 
-class DecisionError(ValueError):
-    """A decision that cannot be recorded; the message says why, the hint what to do."""
+class DecisionError(ProvError, ValueError):
+    """A decision that cannot be recorded; the message says why, the hint what to do (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
+        super().__init__(message, hint=hint)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+# Session is also the type the CLI names (cli/ may not import sqlalchemy: pyproject.toml bans).
 from sqlalchemy.orm import Session, sessionmaker
+
+from provenance.errors import EXIT_USAGE, ProvError
 
 DEFAULT_DB_FILE = "prov.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -23,18 +27,20 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _PG_MIGRATION_LOCK = 0x70726F76
 
 
-class CatalogError(Exception):
-    """The catalog cannot be opened or used; the message says what and where."""
+class CatalogError(ProvError):
+    """The catalog cannot be opened or used; the message says what and where (exit 1)."""
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
+        super().__init__(message, hint=hint)
 
 
 class NoCatalog(CatalogError):
     """A command that only reads (or decides on what is there) named a catalog that does not
     exist: a SQLite file that is not there, or a database without prov's tables (issue 7).
-    Nothing is created: a typo in --db must never look like an empty, passing catalog."""
+    Nothing is created: a typo in --db must never look like an empty, passing catalog.
+    A usage error (exit 2): a wrong --db, say."""
+
+    exit_code = EXIT_USAGE
 
     def __init__(self, where: str) -> None:
         super().__init__(f"no catalog at {where} (run prov scan, or give --db)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.orm import Session
 
+from provenance.globs import glob_matches
 from provenance.model import INVOLVEMENT_RANK
 from store import repository
 from store.models import PathEntry, Version
@@ -109,10 +109,8 @@ def _glob_match(key: str, pattern: str) -> bool:
     # Matched against the file's own name, not its key: a backslash or a non-UTF-8 byte in a
     # key is escaped (repository.path_key), and the user types the name as it is.
     path = str(repository.path_of_key(key)) if "\\" in key else key
-    # A pattern without a folder part matches the file name, like `ls *.exr`.
-    if "/" not in pattern:
-        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
-    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, "*/" + pattern)
+    # prov's one glob dialect (README "Globs"): `*.exr` matches the file name at any depth.
+    return glob_matches(pattern, path)
 
 
 def resolve_target(session: Session, target: str) -> list[PathEntry]:

@@ -10,12 +10,11 @@ from typing import Any
 import click
 
 from cli.context import AppContext
-from cli.errors import EXIT_USAGE, fail
 from cli.options import recorded_text
 from cli.output import printable
 from cli.targets import current_version
 from provenance.policy import Outcome
-from store.approvals import APPROVE, REJECT, DecisionError, PolicyState, record_decision, state_of
+from store.approvals import APPROVE, REJECT, PolicyState, record_decision, state_of
 from store.models import PathEntry, Version
 from store.repository import disk_change
 
@@ -86,16 +85,14 @@ def reject(app: AppContext, target: str, by: str, ref: str, note: str | None) ->
 
 def _decide(app: AppContext, target: str, decision: str, **fields: Any) -> None:
     policy = app.policy_inputs().policy
-    try:
-        with app.intact_catalog().transaction() as session:
-            entry, version = current_version(session, target)
-            record_decision(session, entry, version, decision=decision, policy=policy, **fields)
-            state = state_of(session, version.id)
-            warnings = _warnings(entry, version, state, decision)
-            sha = (version.sha256 or "-")[:12]
-            line = f"{_DONE[decision]}: {printable(entry.path)} v{version.content_version} ({sha})"
-    except DecisionError as exc:
-        fail(str(exc), hint=exc.hint, code=EXIT_USAGE)
+    # A DecisionError is a ProvError: exit 2 with its hint (cli/errors.py), nothing recorded.
+    with app.intact_catalog().transaction() as session:
+        entry, version = current_version(session, target)
+        record_decision(session, entry, version, decision=decision, policy=policy, **fields)
+        state = state_of(session, version.id)
+        warnings = _warnings(entry, version, state, decision)
+        sha = (version.sha256 or "-")[:12]
+        line = f"{_DONE[decision]}: {printable(entry.path)} v{version.content_version} ({sha})"
     click.echo(line)
     for warning in warnings:
         click.echo(f"warning: {printable(warning)}", err=True)

@@ -11,6 +11,7 @@ import click
 from cli.context import AppContext
 from cli.options import csv_choice, media_type
 from cli.output import Column, emit, format_options
+from provenance.globs import glob_regex
 from provenance.model import FileStatus, Involvement
 from provenance.policy import Outcome
 from store.approvals import with_states
@@ -31,6 +32,15 @@ def _parse_since(_ctx: click.Context, param: click.Parameter, value: str | None)
             "use a date like 2026-11-25 or 2026-11-25T14:00", param=param
         ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _parse_glob(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            glob_regex(value)
+        except ValueError as exc:
+            raise click.BadParameter(f'{exc} (README "Globs")', param=param) from exc
+    return value
 
 
 def _relative(path: str) -> str:
@@ -93,7 +103,9 @@ def _credentials_cell(record: dict[str, Any]) -> str:
     "--path",
     "path_glob",
     metavar="GLOB",
-    help="Paths matching a glob; without a '/', matches the file name (*.exr).",
+    callback=_parse_glob,
+    help="Paths matching a glob; without a '/', matches the file name (*.exr); "
+    "* stays in one folder, ** spans folders.",
 )
 @click.option(
     "--since",

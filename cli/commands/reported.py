@@ -16,11 +16,11 @@ from cli.options import recorded_text
 from cli.output import dumps_json, printable
 from cli.targets import current_version
 from provenance.policy import Outcome
-from store.approvals import DecisionError, PolicyState, record_report, state_of
+from store.approvals import PolicyState, record_report, state_of
 from store.repository import disk_change
 
 if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from sqlalchemy.orm import Session
+    from store.db import Session
 
 
 @click.command()
@@ -73,11 +73,9 @@ def reported(
       prov reported ideation/moodboards/*.jpg --to "A. Chen" --ref PROD-881 --by "Jane Roe"
     """
     reporter = by if by is not None else _login_name()
-    try:
-        with app.intact_catalog().transaction() as session:
-            results = _report_all(session, targets, to=to, ref=ref, by=reporter, note=note)
-    except DecisionError as exc:
-        fail(str(exc), hint=exc.hint, code=EXIT_USAGE)
+    # A DecisionError is a ProvError: exit 2 with its hint (cli/errors.py), nothing recorded.
+    with app.intact_catalog().transaction() as session:
+        results = _report_all(session, targets, to=to, ref=ref, by=reporter, note=note)
     _print(results, to, as_json=as_json, quiet=app.quiet)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
@@ -21,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from provenance.model import Involvement
-from provenance.policy._toml import Table, parse_choice, read_toml
 from provenance.policy.model import Answer, Declaration, PolicyError, Prominence, UseCase
+from provenance.toml_schema import Table, parse_choice, parse_toml, read_toml
 
 FOLDER_DECLARATION = "genai-declaration.toml"
 ASSET_DECLARATION_SUFFIX = ".genai.toml"
@@ -44,7 +43,7 @@ def is_declaration_file(path: Path) -> bool:
 
 def parse_declaration(path: Path) -> Declaration:
     """One declaration file on its own (no folder inheritance)."""
-    return declaration_from_mapping(read_toml(path), source=str(path))
+    return declaration_from_mapping(read_toml(path, PolicyError), source=str(path))
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def declaration_with_files(
     read = []
     for path in declaration_files(asset, root=root):
         data, file = read_declaration_file(path)
-        merged.update(_fields(Table(data, str(path))))
+        merged.update(_fields(Table(data, str(path), error_type=PolicyError)))
         read.append(file)
     if not read:
         return None, ()
@@ -105,16 +104,13 @@ def _load(path: Path) -> tuple[DeclarationFile, bytes]:
         info = path.stat()
         content = path.read_bytes()
     except OSError as exc:
-        raise PolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+        raise PolicyError(str(path), "", f"cannot be read: {exc.strerror or exc}") from exc
     sha256 = hashlib.sha256(content).hexdigest()
     return DeclarationFile(path, sha256, info.st_size, info.st_mtime_ns, info.st_ino), content
 
 
 def _parse(path: Path, content: bytes) -> dict[str, Any]:
-    try:
-        return tomllib.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"{path}: (syntax): {exc}") from exc
+    return parse_toml(content, str(path), PolicyError)
 
 
 def declaration_files(asset: Path, *, root: Path | None = None) -> list[Path]:
@@ -134,11 +130,12 @@ def is_present_file(path: Path) -> bool:
     try:
         return path.is_file()
     except OSError as exc:
-        raise PolicyError(f"{path}: cannot look for a declaration here: {exc.strerror}") from exc
+        problem = f"cannot look for a declaration here: {exc.strerror}"
+        raise PolicyError(str(path), "", problem) from exc
 
 
 def declaration_from_mapping(data: Mapping[str, Any], *, source: str) -> Declaration:
-    return Declaration(**_fields(Table(data, source)), sources=(source,))
+    return Declaration(**_fields(Table(data, source, error_type=PolicyError)), sources=(source,))
 
 
 # --- keys ------------------------------------------------------------------------------------

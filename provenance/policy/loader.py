@@ -13,7 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from provenance.policy._toml import Table, read_toml
+from provenance.globs import glob_regex
 from provenance.policy.declarations import declaration_for, parse_declaration
 from provenance.policy.model import (
     FolderRole,
@@ -29,6 +29,7 @@ from provenance.policy.model import (
     ToolRegistry,
 )
 from provenance.policy.rules import IMPLEMENTED_RULE_IDS
+from provenance.toml_schema import Table, read_toml
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -54,11 +55,11 @@ DEFAULT_TOOLS_PATH = DATA / "tools.toml"
 def load_policy(path: Path | None = None) -> Policy:
     """The policy in `path`, or the shipped default (Netflix partner guidance) for None."""
     path = path or DEFAULT_POLICY_PATH
-    return policy_from_mapping(read_toml(path), source=str(path))
+    return policy_from_mapping(read_toml(path, PolicyError), source=str(path))
 
 
 def policy_from_mapping(data: Mapping[str, Any], *, source: str) -> Policy:
-    top = Table(data, source)
+    top = Table(data, source, error_type=PolicyError)
     top.reject_unknown(("id", "version", "title", "switches", "rules"))
     tables = top.tables("rules")
     rules = tuple(_rule(t) for t in tables)
@@ -130,11 +131,11 @@ def _switches(t: Table) -> Switches:
 def load_tool_registry(path: Path | None = None) -> ToolRegistry:
     """The tool registry in `path`, or the shipped default for None."""
     path = path or DEFAULT_TOOLS_PATH
-    return tool_registry_from_mapping(read_toml(path), source=str(path))
+    return tool_registry_from_mapping(read_toml(path, PolicyError), source=str(path))
 
 
 def tool_registry_from_mapping(data: Mapping[str, Any], *, source: str) -> ToolRegistry:
-    top = Table(data, source)
+    top = Table(data, source, error_type=PolicyError)
     top.reject_unknown(("tools",))
     tables = top.tables("tools")
     tools = tuple(_tool(t) for t in tables)
@@ -187,7 +188,7 @@ def load_production_config(
 ) -> ProductionConfig:
     """The `[production]` table of the project's config file, already parsed.
     `source` names that file in error messages."""
-    t = Table(mapping, source, "production")
+    t = Table(mapping, source, "production", PolicyError)
     t.reject_unknown(("title", "kind", "folders"))
     return ProductionConfig(
         title=t.text("title"),
@@ -198,4 +199,9 @@ def load_production_config(
 
 def _folder(t: Table) -> tuple[str, FolderRole]:
     t.reject_unknown(("glob", "role"))
-    return t.text("glob"), t.choice("role", FolderRole)
+    glob = t.text("glob")
+    try:
+        glob_regex(glob)  # README "Globs": the dialect roles, --ignore and `ls --path` share
+    except ValueError as exc:
+        raise t.error("glob", str(exc)) from exc
+    return glob, t.choice("role", FolderRole)

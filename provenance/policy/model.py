@@ -10,17 +10,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
 from provenance.credentials import real_failures
+from provenance.errors import SchemaError
+from provenance.globs import glob_matches
 from provenance.model import CredentialLocation, FileStatus, Involvement, ValidationState
 
 
-class PolicyError(ValueError):
-    """A bad policy, tool registry, production config or declaration: names file, key, problem."""
+class PolicyError(SchemaError):
+    """A bad policy, tool registry, production config or declaration: names file, key, problem.
+    A usage error (exit 2), like every SchemaError."""
+
+    default_hint = "docs/policy.md describes the policy format"
 
 
 class Outcome(StrEnum):
@@ -152,33 +156,8 @@ class ProductionConfig:
     def role_for(self, path: str | PurePath) -> FolderRole | None:
         """The role of the folder holding `path`. If several globs match, the most final
         role wins, so a broad ideation glob can never hide a final folder."""
-        parts = _path_parts(path)
-        roles = [role for glob, role in self.folders if glob_matches(glob, parts)]
+        roles = [role for glob, role in self.folders if glob_matches(glob, path)]
         return max(roles, key=list(FolderRole).index, default=None)
-
-
-def _path_parts(path: str | PurePath) -> tuple[str, ...]:
-    pure = PurePath(path)
-    return pure.parts[1:] if pure.anchor else pure.parts
-
-
-def glob_matches(glob: str, parts: tuple[str, ...]) -> bool:
-    """Match a folder glob against path parts. `**` spans folders, `*` stays in one; a glob
-    not starting with `/` matches at any depth; a trailing `/` means "everything below"."""
-    anchored = glob.startswith("/")
-    segments = tuple(s for s in glob.strip("/").split("/") if s)
-    if glob.endswith("/"):
-        segments += ("**",)
-    return _match(segments if anchored else ("**", *segments), parts)
-
-
-def _match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    if not pattern:
-        return not parts
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_match(rest, parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatchcase(parts[0], head) and _match(rest, parts[1:])
 
 
 @dataclass(frozen=True)

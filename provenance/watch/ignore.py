@@ -1,8 +1,11 @@
 """Ignore rules for scanned and watched folders, kept as data: names that mean "still being
 copied" (issue 3), and files that are never assets: prov's own (issue 8).
 
-A glob matches one path component (case-insensitively, for deliveries written from Windows and
-macOS); a file is ignored when its name or any folder between the watched root and it matches.
+The globs are prov's one dialect (provenance/globs.py, README "Globs"), matched
+case-insensitively (deliveries are written from Windows and macOS) against the path below the
+watched root: a name pattern (`*.part`, `.*`) ignores a file when its name or any folder between
+the root and it matches; a trailing `/` (`tmp/`) names folders only. A user's glob names one
+name: a `/` inside it is rejected, so a typo does not ignore silently.
 An ignored file that is renamed to a real name arrives then (see SettleTracker.moved).
 IgnoreRules adds exact files (the open catalog's, the config file, the trust anchors). Pure
 except IgnoreRules.ignores, which resolves symlinks for a path bearing one of those names.
@@ -10,13 +13,12 @@ except IgnoreRules.ignores, which resolves symlinks for a path bearing one of th
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import PurePath
+
+from provenance.globs import Globs, compiled, glob_regex
 
 DEFAULT_IGNORE_GLOBS: tuple[str, ...] = (
     "*.part",  # curl, wget, rsync --partial, Firefox
@@ -57,8 +59,7 @@ def is_ignored(
     Without `root` only the file name is checked: folders above the watched root (a watch on
     `~/.local/deliveries`, say) must not hide everything below them.
     """
-    lowered = [glob.lower() for glob in globs]
-    return any(_matches(part, lowered) for part in _components(path, root))
+    return compiled(tuple(globs), True).match_parts(_components(path, root))
 
 
 def _components(path: PurePath, root: PurePath | None) -> tuple[str, ...]:
@@ -68,16 +69,13 @@ def _components(path: PurePath, root: PurePath | None) -> tuple[str, ...]:
     return (path.name,)
 
 
-def _matches(name: str, lowered_globs: Sequence[str]) -> bool:
-    return any(fnmatchcase(name.lower(), glob) for glob in lowered_globs)
-
-
 def _check_glob(glob: str) -> None:
     """Reject globs that could never match one component, so a typo does not ignore silently."""
     if not glob.strip():
         raise ValueError("ignore glob is empty")
-    if "/" in glob or "\\" in glob:
+    if "/" in glob.rstrip("/") or "\\" in glob:
         raise ValueError(f"ignore glob {glob!r} contains a path separator; globs match one name")
+    glob_regex(glob)  # ValueError: "not a valid glob"
 
 
 @dataclass(frozen=True)
@@ -89,18 +87,16 @@ class IgnoreRules:
     globs: tuple[str, ...] = DEFAULT_IGNORE_GLOBS
     files: frozenset[str] = frozenset()
     _names: frozenset[str] = field(init=False, repr=False, compare=False)
-    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _globs: Globs = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_names", frozenset(PurePath(f).name for f in self.files))
         # One regular expression for every glob: a scan asks once per file and folder.
-        either = "|".join(f"(?:{fnmatch.translate(glob.lower())})" for glob in self.globs)
-        object.__setattr__(self, "_pattern", re.compile(either or "(?!)"))
+        object.__setattr__(self, "_globs", Globs(self.globs, ignore_case=True))
 
     def ignores(self, path: PurePath, *, root: PurePath | None = None) -> bool:
         """As is_ignored by the globs, or one of the exact files (symlinks resolved)."""
-        names = _components(path, root)
-        return any(self._pattern.match(name.lower()) for name in names) or self.is_own_file(path)
+        return self._globs.match_parts(_components(path, root)) or self.is_own_file(path)
 
     @classmethod
     def of(cls, globs: tuple[str, ...], files: Iterable[PurePath]) -> IgnoreRules:

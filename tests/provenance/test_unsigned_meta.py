@@ -281,3 +281,27 @@ def test_creator_tool_beyond_the_scan_window_is_not_read(tmp_path: Path) -> None
     path = tmp_path / "late.jpg"
     path.write_bytes(b"\xff\xd8" + b"\0" * unsigned_meta.XMP_SCAN_BYTES + packet)
     assert read_unsigned_metadata(path, "image/jpeg").software == ()
+
+
+# ---- Pillow decodes, the chunk walk bounds (issue 9) -----------------------------------------
+
+
+def test_compressed_itxt_bomb_keeps_its_start(tmp_path: Path) -> None:
+    # Pillow refuses text inflating past 1 MiB; the start of it is still evidence.
+    bomb = zlib.compress(json.dumps({"w": "A" * (8 * 1024 * 1024)}).encode(), 9)
+    body = b"workflow\0\x01\x00en\0\0" + bomb
+    path = tmp_path / "bomb-itxt.png"
+    path.write_bytes(png_with_chunks((b"iTXt", body)))
+    ((keyword, text),) = read_unsigned_metadata(path, "image/png").png_text
+    assert keyword == "workflow" and text.startswith('{"w": "AAAA')
+    assert len(text) == unsigned_meta.MAX_TEXT_CHARS
+
+
+def test_text_after_undecodable_image_data_is_read_without_decoding_it(tmp_path: Path) -> None:
+    # Image.open(...).text would decode the pixels first (and fail on these); the walk seeks
+    # past image data and a large private chunk instead of reading them.
+    private = (b"prIv", b"\0" * (unsigned_meta.MAX_TEXT_CHUNK_BYTES + 1))
+    idat = (b"IDAT", b"not zlib image data")
+    path = tmp_path / "late.png"
+    path.write_bytes(png_with_chunks(private, idat, (b"tEXt", b"parameters\0" + A1111.encode())))
+    assert read_unsigned_metadata(path, "image/png").png_text == (("parameters", A1111),)
