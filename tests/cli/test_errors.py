@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli.errors import EXIT_FAILURES, EXIT_USAGE, handled, report
 from cli.main import prov
-from provenance import ai_detect
+from provenance import ai_tables
 from provenance.config import ConfigError, load_settings
 from provenance.errors import PolicyDataError, ProvError, SchemaError
 from provenance.policy import PolicyError, load_policy
@@ -83,11 +83,11 @@ def test_config_and_policy_errors_are_schema_errors_naming_the_key(tmp_path: Pat
 def test_a_malformed_detection_table_is_mapped_not_unexpected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> ai_detect.GeneratorRegistry:
+    def broken() -> ai_tables.GeneratorRegistry:
         # The real parser on a real malformed table: no [[generator]] entries.
-        return ai_detect._parse_registry({"version": "1"}, "provenance/data/generators.toml")
+        return ai_tables._parse_registry({"version": "1"}, "provenance/data/generators.toml")
 
-    monkeypatch.setattr(ai_detect, "_default_registry", broken)
+    monkeypatch.setattr(ai_tables, "_default_registry", broken)
     (tmp_path / "a.txt").write_text("x")
     result = CliRunner().invoke(
         prov, ["--db", str(tmp_path / "c.db"), "scan", str(tmp_path / "a.txt")]
