@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +16,7 @@ from typing import Any
 
 from provenance.errors import PolicyDataError
 from provenance.model import Involvement
+from provenance.toml_schema import Table, parse_toml, read_toml
 
 _CLASSES = {level.value: level for level in Involvement if level is not Involvement.UNKNOWN}
 
@@ -99,18 +99,11 @@ def _read_shipped(name: str) -> tuple[dict[str, Any], str]:
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyDataError(str(path), "", f"cannot read the file ({exc})") from exc
-    return _parse_toml(text, str(path)), str(path)
+    return read_toml(path, PolicyDataError), str(path)
 
 
 def _parse_toml(text: str, file: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyDataError(file, "", f"not valid TOML ({exc})") from exc
+    return parse_toml(text, file, PolicyDataError)
 
 
 def _parse_source_types(data: dict[str, Any], file: str) -> SourceTypeTable:
@@ -187,7 +180,4 @@ def _text(value: object, file: str, key: str) -> str:
 
 def _only_keys(table: dict[str, Any], allowed: set[str], file: str, prefix: str) -> None:
     # A misspelt key would otherwise be silently ignored and the policy quietly weaker.
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        where = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
-        raise PolicyDataError(file, where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+    Table(table, file, prefix, PolicyDataError).reject_unknown(allowed)

@@ -820,7 +820,7 @@ def test_custom_registry_is_used(tmp_path: Path) -> None:
 
 GOOD_ENTRY = "[[generator]]\nname = \"A\"\npatterns = ['a']\n"
 REGISTRY_ERRORS = {
-    "not TOML": ("version = ", "", "not valid TOML"),
+    "not TOML": ("version = ", "(syntax)", "not valid TOML"),
     "unknown top key": ('version = "1"\nextra = 1\n' + GOOD_ENTRY, "extra", "unknown key"),
     "no generators": ('version = "1"\n', "generator", "one or more"),
     "missing version": (GOOD_ENTRY, "version", "non-empty string"),
@@ -880,7 +880,7 @@ def test_registry_errors_name_file_key_and_problem(
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:
-    with pytest.raises(PolicyDataError, match="cannot read"):
+    with pytest.raises(PolicyDataError, match="cannot be read"):
         load_generator_registry(tmp_path / "nope.toml")
 
 
