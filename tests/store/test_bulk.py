@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-import store.ingest
+import store.ingest.pipeline
+import store.ingest.writer
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings, action, manifest_definition, sign_sidecar
 from store.approvals import record_decision
@@ -172,7 +173,7 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
 ) -> None:
     folder = tmp_path / "delivery"
     _delivery(folder, sign_jpeg, dev_pki)
-    monkeypatch.setattr(store.ingest, "BATCH_FILES", 3)  # several batches: the chain goes on
+    monkeypatch.setattr(store.ingest.pipeline, "BATCH_FILES", 3)  # several batches: the chain goes on
     with (
         temporary_catalog_url(backend, tmp_path / "one") as one_url,
         temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
@@ -198,20 +199,50 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
             bulk.dispose()
 
 
-def test_a_conflict_falls_back_to_the_per_file_path(
+def test_a_conflict_is_retried_inside_the_one_writer(
+    catalog: Catalog, analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 9: no per-file fallback any more; a unique violation from a concurrent writer
+    # rolls the batch back and the writer writes it again, rows now read under lock.
+    from sqlalchemy.exc import IntegrityError
+
+    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(3)]
+    real, calls = store.ingest.writer.write_batch, []
+
+    def conflict_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(len(args[1]))
+        if len(calls) == 1:
+            real(*args, **kwargs)  # rows written, then the other writer's commit wins
+            raise IntegrityError("INSERT", {}, Exception("a watcher was first"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store.ingest.writer, "write_batch", conflict_once)
+    outcomes = list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
+    assert [str(o.action) for o in outcomes] == ["new"] * 3
+    assert calls == [3, 3]  # the whole batch again, in one transaction: never file by file
+    with catalog.session() as session:
+        assert len(list(session.scalars(select(Version)))) == 3  # the first try rolled back
+    _assert_log_verifies(catalog)
+
+
+def test_a_conflict_that_persists_is_raised_not_swallowed(
     catalog: Catalog, analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(3)]
+    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(2)]
+    calls: list[int] = []
 
     def conflict(*_args: object, **_kwargs: object) -> None:
+        calls.append(1)
         raise IntegrityError("INSERT", {}, Exception("a watcher was first"))
 
-    monkeypatch.setattr(store.ingest, "write_batch", conflict)
-    outcomes = list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
-    assert [str(o.action) for o in outcomes] == ["new"] * 3
-    _assert_log_verifies(catalog)
+    monkeypatch.setattr(store.ingest.writer, "write_batch", conflict)
+    with pytest.raises(IntegrityError):
+        list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
+    assert len(calls) == store.ingest.writer.CONFLICT_RETRIES
+    with catalog.session() as session:
+        assert list(session.scalars(select(PathEntry))) == []
 
 
 def _approve(catalog: Catalog, path: Path) -> None:

@@ -30,13 +30,14 @@ from provenance.model import (
 )
 from provenance.policy import PolicyError, check_declaration_file
 from store import audit, repository
-from store.audit import EventKind
 from store.db import Catalog
 from store.declaration_files import DECLARATION_KIND
+from store.ingest.rows import Pending
+from store.ingest.writer import write_batch
 from store.models import PathEntry, Version
 from store.path_filter import at_or_below
-from store.policy_store import Change, PolicyInputs, covered_by, ingest_payload, reclassify
-from store.repository import RecordAction, path_key, path_of_key
+from store.policy_store import Change, PolicyInputs, covered_by, reclassify
+from store.repository import path_key, path_of_key
 
 _FOLDERS_PER_QUERY = 100  # SQLite parses a long OR as deep as it is long (limit 1000)
 
@@ -62,18 +63,9 @@ def ingest_declaration(
     changes = reclassify(catalog, policy, covered_by(path))
     report = _report(path)
     with catalog.transaction() as session:
-        audit.lock_chain(session)  # every writer: chain lock first, then row locks
-        version, action = repository.record_report(session, report, kind=DECLARATION_KIND)
-        if action is not RecordAction.SAME:
-            payload = ingest_payload(version, str(action), version.path)
-            audit.append_event(
-                session,
-                EventKind.INGEST,
-                target=version.path.path,
-                sha256=version.sha256,
-                payload=payload,
-            )
-        record = declaration_record(version.path, version, changes)
+        # The one writer's rows and events: a declaration file is logged, never classified.
+        (done,) = write_batch(session, [Pending(report, DECLARATION_KIND, None, None)], policy)
+        record = declaration_record(done.entry, done.version, changes)
     return _outcome(record, unchanged=False)
 
 
