@@ -173,7 +173,9 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
 ) -> None:
     folder = tmp_path / "delivery"
     _delivery(folder, sign_jpeg, dev_pki)
-    monkeypatch.setattr(store.ingest.pipeline, "BATCH_FILES", 3)  # several batches: the chain goes on
+    monkeypatch.setattr(
+        store.ingest.pipeline, "BATCH_FILES", 3
+    )  # several batches: the chain goes on
     with (
         temporary_catalog_url(backend, tmp_path / "one") as one_url,
         temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
