@@ -1,8 +1,10 @@
-"""Vendor declaration files in the catalog (issue 7): each is recorded like an asset (a path
-row of kind `declaration` with its fingerprint, and a version with its SHA-256, ok or error,
-logged), so `scan` and a watcher's start-up reconcile see one added, changed or deleted while
-nobody watched, and re-classify the assets it covers. An unchanged file takes the fast path:
-no reading, no re-classification.
+"""Vendor declaration files in the catalog (issue 7): each is recorded like an asset, by the
+one writer (a path row of kind `declaration` with its fingerprint, and a version with its
+SHA-256, ok or error, logged, never classified), so `scan` and a watcher's start-up reconcile
+see one added, changed or deleted while nobody watched, and re-classify the assets it covers.
+An unchanged file takes the pipeline's fast path: no reading, no re-classification. What is
+particular to them is here: reading one as a catalog reading, its JSON record, the
+re-classification of what it covers, and forgetting one that was deleted.
 
 Does I/O: stats and reads declaration files and writes the catalog. The covered assets are
 re-classified before the file's row is written: a crash in between leaves the file looking
@@ -19,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from provenance.analyze import fingerprint
 from provenance.model import (
     AiAssessment,
     AssetReport,
@@ -53,13 +54,9 @@ class DeclarationOutcome:
     record: dict[str, Any]
 
 
-def ingest_declaration(
-    path: Path, *, catalog: Catalog, policy: PolicyInputs, force: bool = False
-) -> DeclarationOutcome:
-    """Record a declaration file and re-classify the catalogued assets it covers, unless it
-    is what the catalog last recorded (same size, mtime and inode)."""
-    if not force and (same := _unchanged(path, catalog)) is not None:
-        return same
+def ingest_declaration(path: Path, *, catalog: Catalog, policy: PolicyInputs) -> DeclarationOutcome:
+    """Record a declaration file that is new or changed (the pipeline's fast path spares an
+    unchanged one) and re-classify the catalogued assets it covers."""
     changes = reclassify(catalog, policy, covered_by(path))
     report = _report(path)
     with catalog.transaction() as session:
@@ -69,19 +66,9 @@ def ingest_declaration(
     return _outcome(record, unchanged=False)
 
 
-def _unchanged(path: Path, catalog: Catalog) -> DeclarationOutcome | None:
-    try:
-        fp = fingerprint(path)
-    except OSError:
-        return None  # _report says why
-    with catalog.session() as session:
-        entry = repository.get_path(session, path_key(path))
-        if entry is None or entry.kind != DECLARATION_KIND:
-            return None
-        version = entry.current_version
-        if version is None or not repository.is_unchanged(entry, fp, None):
-            return None
-        return _outcome(declaration_record(entry, version), unchanged=True)
+def unchanged_declaration(entry: PathEntry, version: Version) -> DeclarationOutcome:
+    """The outcome of a declaration file the fast path found as recorded."""
+    return _outcome(declaration_record(entry, version), unchanged=True)
 
 
 def _report(path: Path) -> AssetReport:

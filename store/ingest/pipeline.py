@@ -18,17 +18,25 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
+
+from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint, FileStatus
 from provenance.targets import DECLARATION, Target, resolve_target, still_as_read
 from store.approvals import policy_states
 from store.db import Catalog
-from store.ingest.declarations import DeclarationOutcome, declarations_gone, ingest_declaration
+from store.ingest.declarations import (
+    DeclarationOutcome,
+    declarations_gone,
+    ingest_declaration,
+    unchanged_declaration,
+)
 from store.ingest.outcome import IngestAction, IngestOutcome, database_errors
 from store.ingest.rows import Pending
 from store.ingest.writer import Still, write
-from store.models import PathEntry
+from store.models import PathEntry, Version
 from store.policy_store import PolicyInputs, default_inputs
 from store.records import version_record
 from store.repository import current_versions, is_unchanged, path_key
@@ -37,63 +45,30 @@ BATCH_FILES = 200
 BATCH_SECONDS = 1.0
 
 
+class IngestOptions(TypedDict, total=False):
+    """How files are ingested (ingest_batches says what each option does)."""
+
+    force: bool
+    require_stable: bool
+    settled: Mapping[str, FileFingerprint] | None
+    policy: PolicyInputs | None
+
+
 def ingest_path(
-    path: Path,
-    *,
-    catalog: Catalog,
-    analyzer: Analyzer,
-    force: bool = False,
-    require_stable: bool = False,
-    settled: Mapping[str, FileFingerprint] | None = None,
-    policy: PolicyInputs | None = None,
+    path: Path, *, catalog: Catalog, analyzer: Analyzer, **options: Unpack[IngestOptions]
 ) -> IngestOutcome:
     """`ingest_many([path])`: record one file. Its sidecar goes with it; a `.c2pa` arriving
     re-reads its asset; a declaration file re-classifies the assets it covers."""
-    (outcome,) = ingest_many(
-        [path],
-        catalog=catalog,
-        analyzer=analyzer,
-        force=force,
-        require_stable=require_stable,
-        settled=settled,
-        policy=policy,
-    )
+    ((outcome,),) = ingest_batches([path], catalog=catalog, analyzer=analyzer, **options)
     return outcome
 
 
 def ingest_many(
-    paths: Iterable[Path],
-    *,
-    catalog: Catalog,
-    analyzer: Analyzer,
-    force: bool = False,
-    require_stable: bool = False,
-    settled: Mapping[str, FileFingerprint] | None = None,
-    policy: PolicyInputs | None = None,
+    paths: Iterable[Path], *, catalog: Catalog, analyzer: Analyzer, **options: Unpack[IngestOptions]
 ) -> Iterator[IngestOutcome]:
-    """Record many files, a batch per transaction; each outcome is yielded once its batch is
-    committed, so what a caller reports is durable.
-
-    Every new version is logged and classified under the genAI policy in the same
-    transaction (issue 4). `policy` is loaded once per command by the caller; None means the
-    shipped policy and no production config.
-
-    `require_stable` (a watcher's mode) records nothing for a file that, once its row is
-    locked, is gone or no longer what was read (action SKIPPED): the event that moved or
-    rewrote it brings it back, and a watcher can never commit an older reading over a newer
-    one that another watcher recorded meanwhile (issue 3, "no lost updates"). `settled` (by
-    path key) adds the fingerprint the watcher saw each file settle with: the file must still
-    be exactly that, which also catches a rewrite begun after settling but before the read.
-    """
-    for batch in ingest_batches(
-        paths,
-        catalog=catalog,
-        analyzer=analyzer,
-        force=force,
-        require_stable=require_stable,
-        settled=settled,
-        policy=policy,
-    ):
+    """ingest_batches, file by file: each outcome is yielded once its batch is committed, so
+    what a caller reports is durable."""
+    for batch in ingest_batches(paths, catalog=catalog, analyzer=analyzer, **options):
         yield from batch
 
 
@@ -118,8 +93,21 @@ def ingest_batches(
     settled: Mapping[str, FileFingerprint] | None = None,
     policy: PolicyInputs | None = None,
 ) -> Iterator[list[IngestOutcome]]:
-    """ingest_many, one list per committed transaction: a caller interrupted while handling
-    a list still knows every file that is durable (`prov scan` after Ctrl-C, issue 8)."""
+    """Record many files, one list of outcomes per committed transaction: a caller
+    interrupted while handling a list still knows every file that is durable (`prov scan`
+    after Ctrl-C, issue 8).
+
+    `force` re-reads files the fast path would spare. Every new version is logged and
+    classified under the genAI policy in the same transaction (issue 4). `policy` is loaded
+    once per command by the caller; None means the shipped policy and no production config.
+
+    `require_stable` (a watcher's mode) records nothing for a file that, once its row is
+    locked, is gone or no longer what was read (action SKIPPED): the event that moved or
+    rewrote it brings it back, and a watcher can never commit an older reading over a newer
+    one that another watcher recorded meanwhile (issue 3, "no lost updates"). `settled` (by
+    path key) adds the fingerprint the watcher saw each file settle with: the file must still
+    be exactly that, which also catches a rewrite begun after settling but before the read.
+    """
     ctx = _Context(catalog, analyzer, force, policy or default_inputs(), None)
     if require_stable:
         expected = settled or {}
@@ -132,7 +120,7 @@ def ingest_batches(
             # Re-classifies in transactions of its own: what came before must be committed.
             yield from _chunk(chunk, ctx)
             chunk, taken = [], set()
-            yield [_declaration(target.path, ctx)]
+            yield [_declaration(_Resolved(target), ctx)]
             continue
         resolved = _Resolved(target)
         if taken & resolved.keys:  # a path twice: the first is committed before the second
@@ -195,18 +183,10 @@ def _settled(slots: list[IngestOutcome | None], start: int) -> list[IngestOutcom
 
 
 def _unchanged(chunk: list[_Resolved], ctx: _Context) -> dict[str, IngestOutcome]:
-    """The files of a chunk that are as the catalog recorded them (same size, mtime, inode
-    and sidecar), in two queries: path rows with their current versions, then the policy
-    states of those files."""
-    stats = {r.key: r.target.fingerprint for r in chunk if r.target.fingerprint is not None}
+    """The files of a chunk that are as the catalog recorded them, with their records (the
+    fast path: nothing read), in two queries."""
     with database_errors(ctx.catalog), ctx.catalog.session() as session:
-        query = current_versions().where(PathEntry.path.in_(list(stats)))
-        found = {entry.path: (entry, version) for entry, version in session.execute(query)}
-        hits = [
-            found[r.key]
-            for r in chunk
-            if r.key in found and is_unchanged(found[r.key][0], stats[r.key], r.target.sidecar_fp)
-        ]
+        hits = _as_recorded(session, chunk)
         states = policy_states(session, [version.id for _entry, version in hits])
     return {
         entry.path: IngestOutcome(
@@ -218,6 +198,22 @@ def _unchanged(chunk: list[_Resolved], ctx: _Context) -> dict[str, IngestOutcome
         )
         for entry, version in hits
     }
+
+
+def _as_recorded(session: Session, chunk: list[_Resolved]) -> list[tuple[PathEntry, Version]]:
+    """The one unchanged check: path rows (with their current versions) whose file is as
+    recorded, same size, mtime, inode and sidecar, and still of the same sort (declaration
+    file or not)."""
+    stats = {r.key: r.target.fingerprint for r in chunk if r.target.fingerprint is not None}
+    query = current_versions().where(PathEntry.path.in_(list(stats)))
+    found = {entry.path: (entry, version) for entry, version in session.execute(query)}
+    return [
+        found[r.key]
+        for r in chunk
+        if r.key in found
+        and is_unchanged(found[r.key][0], stats[r.key], r.target.sidecar_fp)
+        and (found[r.key][0].kind == DECLARATION) == (r.target.kind == DECLARATION)
+    ]
 
 
 def _analyse(resolved: _Resolved, ctx: _Context) -> Pending:
@@ -237,12 +233,17 @@ def _settle(
         slots[index] = outcome
 
 
-def _declaration(path: Path, ctx: _Context) -> IngestOutcome:
+def _declaration(resolved: _Resolved, ctx: _Context) -> IngestOutcome:
     """A declaration file is not media: it is recorded with its fingerprint, and when it is
     new or changed the catalogued assets it covers are re-classified (issue 7). A malformed
     one is an error."""
     with database_errors(ctx.catalog):
-        done = ingest_declaration(path, catalog=ctx.catalog, policy=ctx.policy, force=ctx.force)
+        if not ctx.force:
+            with ctx.catalog.session() as session:
+                for entry, version in _as_recorded(session, [resolved]):
+                    return _declaration_outcome(unchanged_declaration(entry, version))
+        path = resolved.target.path
+        done = ingest_declaration(path, catalog=ctx.catalog, policy=ctx.policy)
     return _declaration_outcome(done)
 
 
