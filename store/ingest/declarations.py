@@ -33,8 +33,8 @@ from provenance.policy import PolicyError, check_declaration_file
 from store import audit, repository
 from store.db import Catalog
 from store.declaration_files import DECLARATION_KIND
+from store.ingest import writer
 from store.ingest.rows import Pending
-from store.ingest.writer import write_batch
 from store.models import PathEntry, Version
 from store.path_filter import at_or_below
 from store.policy_store import Change, PolicyInputs, covered_by, reclassify
@@ -61,7 +61,9 @@ def ingest_declaration(path: Path, *, catalog: Catalog, policy: PolicyInputs) ->
     report = _report(path)
     with catalog.transaction() as session:
         # The one writer's rows and events: a declaration file is logged, never classified.
-        (done,) = write_batch(session, [Pending(report, DECLARATION_KIND, None, None)], policy)
+        (done,) = writer.write_batch(
+            session, [Pending(report, DECLARATION_KIND, None, None)], policy
+        )
         record = declaration_record(done.entry, done.version, changes)
     return _outcome(record, unchanged=False)
 

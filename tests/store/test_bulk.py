@@ -1,11 +1,10 @@
-"""The bulk scan writer (store/bulk.py via ingest_many) against the per-file path (ingest_path):
-the same delivery scanned twice, with changes in between, into two catalogs must give the
-same rows, records and outcomes, and a log that verifies (SQLite and PostgreSQL).
+"""The one writer (store/ingest/writer.py) in batches (ingest_many) against the same writer a
+file at a time (ingest_path, a batch of one): the same delivery scanned twice, with changes in
+between, into two catalogs must give the same rows, records and outcomes, and a log that
+verifies (SQLite and PostgreSQL). A conflict with another writer is retried inside the writer.
 
 On SQLite the two catalogs are compared column by column, ids and audit digests included.
-PostgreSQL sequences advance on INSERT ... ON CONFLICT DO NOTHING too, so the per-file path
-(which tries to insert every path it writes) leaves gaps in its ids that the bulk path does
-not: there, rows are compared by their natural keys, and the digests by verifying the log.
+On PostgreSQL rows are compared by their natural keys, and the digests by verifying the log.
 """
 
 from __future__ import annotations
@@ -72,7 +71,7 @@ def _change(folder: Path) -> None:
     shutil.move(folder.parent / "g_lost.exr", folder / "g_lost.exr")
 
 
-def _per_file(
+def _one_by_one(
     folder: Path, catalog: Catalog, analyzer: Analyzer, force: bool = False
 ) -> list[IngestOutcome]:
     targets = scan_targets(iter_files([folder]))
@@ -163,7 +162,7 @@ def _assert_log_verifies(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bulk_scan_writes_what_the_per_file_path_writes(
+def test_batches_write_what_files_one_by_one_write(
     backend: str,
     analyzer: Analyzer,
     sign_jpeg: SignJpeg,
@@ -187,7 +186,7 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
             for step in range(2):
                 if step:
                     _change(folder)
-                expected = _outcomes(_per_file(folder, one, analyzer))
+                expected = _outcomes(_one_by_one(folder, one, analyzer))
                 assert _outcomes(_bulk(folder, bulk, analyzer)) == expected
             actions = {str(o[1]) for o in expected}
             assert {"unchanged", "changed", "same", "new"} <= actions
@@ -263,7 +262,7 @@ def _approve(catalog: Catalog, path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bulk_carries_approvals_to_a_new_reading_like_the_per_file_path(
+def test_batches_carry_approvals_to_a_new_reading_like_files_one_by_one(
     backend: str, analyzer: Analyzer, sign_jpeg: SignJpeg, dev_pki: DevPki, tmp_path: Path
 ) -> None:
     # Issue 8: new trust anchors over unchanged bytes are a new reading of the same content
@@ -279,11 +278,11 @@ def test_bulk_carries_approvals_to_a_new_reading_like_the_per_file_path(
         (tmp_path / "bulk").mkdir(exist_ok=True)
         one, bulk = open_catalog(one_url), open_catalog(bulk_url)
         try:
-            _per_file(folder, one, analyzer)
+            _one_by_one(folder, one, analyzer)
             _bulk(folder, bulk, analyzer)
             for catalog in (one, bulk):
                 _approve(catalog, folder / "a_gen.jpg")
-            expected = _outcomes(_per_file(folder, one, trusted, force=True))
+            expected = _outcomes(_one_by_one(folder, one, trusted, force=True))
             assert _outcomes(_bulk(folder, bulk, trusted, force=True)) == expected
             gen = next(o[4] for o in expected if o[0].endswith("a_gen.jpg"))
             assert gen["credentials"]["validation_state"] == "Trusted"
