@@ -176,13 +176,12 @@ def classify_version(
     entry: PathEntry,
     version: Version,
     inputs: PolicyInputs,
-    *,
-    new_version: bool = False,
 ) -> ClassificationRow | None:
-    """Classify the version and append the result with its audit event. Returns None when
-    the result equals the version's current classification (nothing is appended)."""
+    """Re-classify a catalogued version and append the result with its audit event (a new
+    version is classified by the ingest writer, store/ingest/rows.py). Returns None when the
+    result equals the version's current classification (nothing is appended)."""
     values = evaluate(session, entry, version, inputs)
-    current = None if new_version else latest_classification(session, version.id)
+    current = latest_classification(session, version.id)
     if current is not None and _comparable(current) == _comparable_values(values):
         return None
     row = ClassificationRow(version_id=version.id, **values)
