@@ -70,9 +70,11 @@ def write(
     conflicts = 0
     while True:
         todo = [p for p in pending if p.key not in skipped]
+        if not todo:
+            return [_skipped(p) for p in pending]
         try:
             with database_errors(catalog), catalog.transaction() as session:
-                done = write_batch(session, todo, inputs, still) if todo else []
+                done = write_batch(session, todo, inputs, still)
                 outcomes = {p.key: _outcome(w, p) for p, w in zip(todo, done, strict=True)}
         except NotStable as moved:
             skipped |= moved.keys  # at least one more each time: this ends
