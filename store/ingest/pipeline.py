@@ -108,10 +108,8 @@ def ingest_batches(
     path key) adds the fingerprint the watcher saw each file settle with: the file must still
     be exactly that, which also catches a rewrite begun after settling but before the read.
     """
-    ctx = _Context(catalog, analyzer, force, policy or default_inputs(), None)
-    if require_stable:
-        expected = settled or {}
-        ctx = _Context(catalog, analyzer, force, ctx.policy, _still(expected))
+    still = _still(settled or {}) if require_stable else None
+    ctx = _Context(catalog, analyzer, force, policy or default_inputs(), still)
     chunk: list[_Resolved] = []
     taken: set[str] = set()
     for given in paths:
