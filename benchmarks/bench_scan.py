@@ -447,8 +447,14 @@ def measure(bench: Bench, repeat: int) -> dict[str, Measure]:
 # The groups nest (a deeper group is part of the one above it), see the README.
 PROFILE_GROUPS: tuple[tuple[int, str, str, str], ...] = (
     (0, "whole scan command", "cli/commands/scan.py", "scan"),
-    (1, "ingest_path, all files", "store/ingest.py", "ingest_path"),
-    (2, "fast-path lookup (_unchanged)", "store/ingest.py", "_unchanged"),
+    (
+        1,
+        "ingest pipeline, all files (ingest_batches)",
+        "store/ingest/pipeline.py",
+        "ingest_batches",
+    ),
+    (2, "resolve targets (resolve_target)", "provenance/targets.py", "resolve_target"),
+    (2, "fast-path lookup (_unchanged)", "store/ingest/pipeline.py", "_unchanged"),
     (2, "analyze_file", "provenance/analyze.py", "analyze_file"),
     (3, "SHA-256 (hash_file)", "provenance/analyze.py", "hash_file"),
     (3, "c2pa Reader + json (read_credentials)", "provenance/c2pa_io.py", "read_credentials"),
@@ -456,14 +462,14 @@ PROFILE_GROUPS: tuple[tuple[int, str, str, str], ...] = (
     (3, "XMP/PNG scan (read_unsigned_metadata)", "unsigned_meta.py", "read_unsigned_metadata"),
     (3, "summary (summarize_manifest_store)", "credentials.py", "summarize_manifest_store"),
     (3, "AI detection (detect_ai)", "provenance/ai_detect.py", "detect_ai"),
-    (2, "catalog write (_record)", "store/ingest.py", "_record"),
-    (3, "paths, assets, versions (record_report)", "store/repository.py", "record_report"),
-    (3, "audit + policy (record_new_version)", "store/policy_store.py", "record_new_version"),
-    (3, "approval state (state_of)", "store/approvals.py", "state_of"),
+    (2, "catalog write, the one writer (write)", "store/ingest/writer.py", "write"),
+    (3, "rows and events (write_batch)", "store/ingest/writer.py", "write_batch"),
+    (4, "classification (classify)", "store/ingest/rows.py", "classify"),
+    (4, "audit events (append_events)", "store/audit.py", "append_events"),
     (3, "JSON record (version_record)", "store/records.py", "version_record"),
     (3, "SQLAlchemy commit", "sqlalchemy/orm/session.py", "commit"),
     (0, "catalog open + migrations (open_catalog)", "store/db.py", "open_catalog"),
-    (0, "file walk (iter_files)", "store/ingest.py", "iter_files"),
+    (0, "file walk (iter_files)", "store/ingest/walk.py", "iter_files"),
     (0, "imports, all modules", "<frozen importlib._bootstrap>", "_find_and_load"),
 )
 

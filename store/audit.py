@@ -92,16 +92,11 @@ def append_event(
     sha256: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> EventRow:
-    """Add one entry at the head of the chain, in the caller's transaction."""
+    """Add one entry at the head of the chain, in the caller's transaction (the row is
+    returned: its id and seq are the caller's to cite)."""
     _lock_chain(session)
     seq, prev_hash = _next_link(session)
-    # A JSON round trip first, so the hash is computed over exactly what will be read back.
-    body = json.loads(canonical_json(payload or {}))
-    row = EventRow(
-        seq=seq, created_at=utcnow(), kind=str(kind), target=target, sha256=sha256, payload=body
-    )
-    row.prev_hash = prev_hash
-    row.hash = row_hash(row)
+    row = EventRow(**_event_row(seq, prev_hash, NewEvent(kind, target, sha256, payload or {})))
     session.add(row)
     session.flush()
     session.info[_HEAD] = (session.get_transaction(), row.seq, row.hash)
@@ -136,7 +131,7 @@ def append_events(session: Session, events: Sequence[NewEvent]) -> None:
 
 
 def _event_row(seq: int, prev_hash: str, event: NewEvent) -> dict[str, Any]:
-    # The same JSON round trip as append_event: the hash covers what will be read back.
+    # A JSON round trip first, so the hash is computed over exactly what will be read back.
     body = json.loads(canonical_json(event.payload))
     row = {
         "seq": seq,
@@ -445,9 +440,3 @@ def _row_refs(session: Session) -> tuple[dict[tuple[str, int], tuple[int, str, i
             row = payload.get("row")
             first_path_logged = int(row.get("id") or 0) if isinstance(row, dict) else 0
     return refs, first_path_logged
-
-
-def forget_head(session: Session) -> None:
-    """Call after rolling back a savepoint: events appended inside it are gone, so the cached
-    head would point past the real one and leave a gap in the chain."""
-    session.info.pop(_HEAD, None)

@@ -10,7 +10,6 @@ unapproved one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from provenance.analyze import fingerprint
 from provenance.model import FileStatus
 from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
+from provenance.targets import sidecar_fingerprint
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store import repository
 from store.approvals import PolicyState, with_states
@@ -38,7 +38,6 @@ from store.queries import (
     ListFilter,
     list_current,
 )
-from store.repository import SidecarFingerprint
 
 EMPTY_FILE_PREFIX = "empty file"
 
@@ -202,7 +201,7 @@ def _staleness(session: Session, path: Path) -> str | None:
         return None  # sidecars are checked with their asset
     if fp.size == 0 and _empty_reading(entry.current_version):
         return None  # an empty file's content is fixed: the version says why it fails
-    if not repository.is_unchanged(entry, fp, _sidecar_fp(find_sidecar(path))):
+    if not repository.is_unchanged(entry, fp, sidecar_fingerprint(find_sidecar(path))):
         now_empty = " (now empty: 0 bytes)" if fp.size == 0 else ""
         return f"changed since it was catalogued{now_empty}: run `prov scan` again"
     return None
@@ -212,14 +211,6 @@ def _empty_reading(version: Version | None) -> bool:
     """Whether the version is the reading of an empty file (catalogs before issue 8 stored
     no fingerprint for one, so the gate called it changed whatever happened)."""
     return version is not None and (version.reason or "").startswith(EMPTY_FILE_PREFIX)
-
-
-def _sidecar_fp(sidecar: Path | None) -> SidecarFingerprint | None:
-    try:
-        info = os.stat(sidecar) if sidecar else None
-    except OSError:
-        return None
-    return SidecarFingerprint(info.st_size, info.st_mtime_ns) if info else None
 
 
 def awaiting_decision(

@@ -50,7 +50,7 @@ from store.models import PathEntry, Version
 from store.models_policy import ClassificationRow, DeclarationRow
 from store.path_filter import at_or_below_any
 from store.policy_facts import credential_facts_of, tool_names_of
-from store.queries import ASSET, ORPHAN_SIDECAR
+from store.queries import ASSET
 from store.repository import current_versions, storable_text
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
@@ -176,13 +176,12 @@ def classify_version(
     entry: PathEntry,
     version: Version,
     inputs: PolicyInputs,
-    *,
-    new_version: bool = False,
 ) -> ClassificationRow | None:
-    """Classify the version and append the result with its audit event. Returns None when
-    the result equals the version's current classification (nothing is appended)."""
+    """Re-classify a catalogued version and append the result with its audit event (a new
+    version is classified by the ingest writer, store/ingest/rows.py). Returns None when the
+    result equals the version's current classification (nothing is appended)."""
     values = evaluate(session, entry, version, inputs)
-    current = None if new_version else latest_classification(session, version.id)
+    current = latest_classification(session, version.id)
     if current is not None and _comparable(current) == _comparable_values(values):
         return None
     row = ClassificationRow(version_id=version.id, **values)
@@ -409,21 +408,6 @@ def covered_by(declaration_file: Path) -> list[str]:
     `<name>.genai.toml` covers `<name>`. For `reclassify` when such a file arrives, changes
     or goes."""
     return covered_keys(declaration_file)
-
-
-def record_new_version(
-    session: Session, entry: PathEntry, version: Version, action: str, inputs: PolicyInputs
-) -> ClassificationRow | None:
-    """The ingest hook: log the new version and classify it, in the ingest's transaction.
-    Returns its classification; None for an orphan sidecar, which is not an asset and is
-    judged with the asset it lacks (issue 8: the gate fails on it)."""
-    payload = ingest_payload(version, action, entry)
-    append_event(
-        session, EventKind.INGEST, target=entry.path, sha256=version.sha256, payload=payload
-    )
-    if entry.kind == ORPHAN_SIDECAR:
-        return None
-    return classify_version(session, entry, version, inputs, new_version=True)
 
 
 def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str, Any]:

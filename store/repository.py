@@ -1,44 +1,35 @@
-"""Repository functions over the catalog. Each takes the session first and never commits:
-the caller owns the unit of work (one file ingest, one CLI command).
-
-Concurrency (several watchers on one PostgreSQL catalog) is handled by unique constraints,
-INSERT ... ON CONFLICT and a row lock on the path, never by Python-side locks.
+"""Repository functions over the catalog: path keys, lookups, what a reading is compared
+with (same reading, same content, the fast path) and the Version columns of a report. Each
+takes the session first and never commits: the caller owns the unit of work. Catalog rows
+for files are written by the one writer, store/ingest/writer.py.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from provenance.analyze import fingerprint
 from provenance.model import AssetReport, FileFingerprint
 from provenance.sidecar import find_sidecar
-from store import audit, audit_paths
+from provenance.targets import SidecarFingerprint, sidecar_fingerprint
+from store import audit
 from store.audit import EventKind
 from store.credential_record import summary_record
-from store.models import Asset, PathEntry, Version, utcnow
+from store.models import PathEntry, Version, utcnow
 
 
 class RecordAction(StrEnum):
     NEW = "new"  # first time this path is recorded
     CHANGED = "changed"  # a new version at a known path
     SAME = "same"  # re-read, same content and same reading: fingerprint refreshed only
-
-
-@dataclass(frozen=True)
-class SidecarFingerprint:
-    size: int
-    mtime_ns: int
 
 
 def path_key(path: str | os.PathLike[str]) -> str:
@@ -86,11 +77,6 @@ def storable_text(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _insert(session: Session, model: type[Asset] | type[PathEntry]) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
 def get_path(session: Session, key: str) -> PathEntry | None:
     return session.scalars(select(PathEntry).where(PathEntry.path == key)).one_or_none()
 
@@ -118,68 +104,9 @@ def disk_change(entry: PathEntry) -> str | None:
         fp = fingerprint(path)
     except OSError:
         return "the file is no longer on disk (run `prov scan` to record that)"
-    sidecar = find_sidecar(path)
-    try:
-        info = sidecar.stat() if sidecar else None
-    except OSError:
-        info = None
-    sidecar_fp = SidecarFingerprint(info.st_size, info.st_mtime_ns) if info else None
-    if not is_unchanged(entry, fp, sidecar_fp):
+    if not is_unchanged(entry, fp, sidecar_fingerprint(find_sidecar(path))):
         return "the file changed on disk since it was catalogued (run `prov scan` again)"
     return None
-
-
-def upsert_asset(session: Session, sha256: str, size: int, media_type: str) -> int:
-    statement = _insert(session, Asset).values(
-        sha256=sha256, size=size, media_type=media_type, first_seen=utcnow()
-    )
-    # DO UPDATE (a no-op: same size) rather than DO NOTHING, so RETURNING gives the id of
-    # an existing row too: one statement instead of an insert and a select.
-    statement = statement.on_conflict_do_update(
-        index_elements=["sha256"], set_={"size": statement.excluded.size}
-    ).returning(Asset.id)
-    return int(session.execute(statement).scalar_one())
-
-
-def lock_path(session: Session, key: str, kind: str) -> tuple[PathEntry, bool]:
-    """The path's row, created if new, locked against concurrent writers. (entry, created)."""
-    now = utcnow()
-    statement = (
-        _insert(session, PathEntry)
-        .values(path=key, kind=kind, first_seen=now, last_seen=now)
-        .on_conflict_do_nothing(index_elements=["path"])
-    )
-    created = getattr(session.execute(statement), "rowcount", 0) == 1
-    query = select(PathEntry).where(PathEntry.path == key).with_for_update()
-    entry = session.scalars(query.execution_options(populate_existing=True)).one()
-    return entry, created
-
-
-def record_report(
-    session: Session,
-    report: AssetReport,
-    *,
-    kind: str = "asset",
-    sidecar: SidecarFingerprint | None = None,
-) -> tuple[Version, RecordAction]:
-    """Write one analysed file. A new version only when the content or its reading changed."""
-    entry, created = lock_path(session, path_key(report.path), kind)
-    current = entry.current_version
-    if current is not None and same_reading(current, report):
-        before = audit_paths.path_values(entry)
-        _refresh_fingerprint(entry, report.fingerprint, sidecar)
-        entry.kind = kind
-        # No new version, so no ingest event: the path row's own event vouches for the new
-        # fingerprint (or its return after going missing). A new version's ingest event
-        # carries the path row instead (policy_store.ingest_payload).
-        if (change := audit_paths.path_change(before, entry)) is not None:
-            audit.record_path(session, entry, EventKind.PATH, change=change)
-        return current, RecordAction.SAME
-    version = _new_version(session, entry, report, content_seq_after(current, report))
-    entry.current_version_id = version.id
-    entry.kind = kind
-    _refresh_fingerprint(entry, report.fingerprint, sidecar)
-    return version, RecordAction.NEW if created or current is None else RecordAction.CHANGED
 
 
 def same_reading(current: Version, report: AssetReport) -> bool:
@@ -239,42 +166,6 @@ def extra_records(report: AssetReport) -> list[dict[str, Any]]:
 def _state(report: AssetReport) -> str | None:
     state = report.credentials.validation_state
     return str(state) if state else None
-
-
-def _refresh_fingerprint(
-    entry: PathEntry, fp: FileFingerprint | None, sidecar: SidecarFingerprint | None
-) -> None:
-    entry.size, entry.mtime_ns, entry.inode = (
-        (fp.size, fp.mtime_ns, fp.inode) if fp else (None,) * 3
-    )
-    entry.sidecar_size = sidecar.size if sidecar else None
-    entry.sidecar_mtime_ns = sidecar.mtime_ns if sidecar else None
-    entry.last_seen = utcnow()
-    entry.missing_since = None
-    entry.moved_to = None  # a file is here again: "moved to" only describes a missing path
-
-
-def _new_version(
-    session: Session, entry: PathEntry, report: AssetReport, content_seq: int
-) -> Version:
-    seq = session.scalar(
-        select(func.coalesce(func.max(Version.seq), 0)).where(Version.path_id == entry.id)
-    )
-    asset_id = None
-    if report.sha256 and report.fingerprint and report.media:
-        asset_id = upsert_asset(
-            session, report.sha256, report.fingerprint.size, report.media.media_type
-        )
-    version = Version(
-        path_id=entry.id,
-        seq=(seq or 0) + 1,
-        content_seq=content_seq,
-        asset_id=asset_id,
-        **version_columns(report),
-    )
-    session.add(version)
-    session.flush()
-    return version
 
 
 def version_columns(report: AssetReport) -> dict[str, object]:
@@ -348,11 +239,3 @@ def find_by_sha_prefix(session: Session, prefix: str) -> list[PathEntry]:
         .order_by(PathEntry.path)
     )
     return list(session.scalars(query))
-
-
-def mark_sidecar_paired(session: Session, key: str) -> None:
-    """An orphan sidecar whose asset arrived stops being listed as an orphan."""
-    entry = get_path(session, key)
-    if entry is not None and entry.kind == "orphan_sidecar":
-        entry.kind = "sidecar"
-        audit.record_path(session, entry, EventKind.PATH, change="paired")

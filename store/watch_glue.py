@@ -98,7 +98,7 @@ class SettledFingerprints:
     loop may call back much later (a backlog of arrivals, a retry); if the file was opened
     for rewriting meanwhile, a reader could catch it half-written during a pause of the
     writer, with a fingerprint stable across the read. Comparing with the settled one when
-    committing (under the path's lock, store/ingest.py) closes that gap: the rewrite's own
+    committing (under the path's lock, store/ingest/writer.py) closes that gap: the rewrite's own
     events bring the path back once it settles.
     """
 

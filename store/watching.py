@@ -1,7 +1,8 @@
 """What `prov watch` does to the catalog (issue 3): reconcile folders, record moves and deletions.
 
-Does I/O: walks folders, reads files (always through `ingest_path`) and writes the catalog,
-one transaction per change so a crash never leaves half of one. History is never deleted: a
+Does I/O: walks folders, reads files (always through the one ingest pipeline, store/ingest/)
+and writes the catalog, one transaction per change or batch so a crash never leaves half of
+one. History is never deleted: a
 path that is gone is marked missing. `store/watch_glue.py` adapts this to the watch loop.
 """
 

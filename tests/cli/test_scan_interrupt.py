@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 import cli.commands.scan
-import store.ingest
+import provenance.targets
+import store.ingest.pipeline
 from cli.main import prov
 from store.db import open_catalog
 from store.models import PathEntry
@@ -29,7 +30,7 @@ def frames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     for n in range(7):
         write_jpeg(folder / f"frame.{n:04d}.jpg", (n * 30, 0, 0))
-    monkeypatch.setattr(store.ingest, "BATCH_FILES", 2)
+    monkeypatch.setattr(store.ingest.pipeline, "BATCH_FILES", 2)
     return folder
 
 
@@ -49,7 +50,7 @@ def _scan(db_url: str, *args: str) -> Any:
 def test_ctrl_c_while_reading_counts_the_batches_committed_before_it(
     db_url: str, frames: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real, reads = store.ingest.analyze_file, []
+    real, reads = provenance.targets.analyze_file, []
 
     def read(path: Path, **kwargs: Any) -> Any:
         reads.append(path)
@@ -57,12 +58,12 @@ def test_ctrl_c_while_reading_counts_the_batches_committed_before_it(
             raise KeyboardInterrupt
         return real(path, **kwargs)
 
-    monkeypatch.setattr(store.ingest, "analyze_file", read)
+    monkeypatch.setattr(provenance.targets, "analyze_file", read)
     result = _scan(db_url, str(frames))
     assert result.exit_code == 130
     assert MESSAGE.format(4) in result.stderr
     assert _paths(db_url) == 4  # the batch being read was rolled back
-    monkeypatch.setattr(store.ingest, "analyze_file", real)
+    monkeypatch.setattr(provenance.targets, "analyze_file", real)
     again = _scan(db_url, str(frames))  # the next scan finishes the job
     assert again.exit_code == 0
     assert "7 file(s): 3 new, 4 unchanged" in again.stderr
@@ -94,7 +95,7 @@ def test_ctrl_c_before_any_file_is_recorded_says_none_were(
     def read(path: Path, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store.ingest, "analyze_file", read)
+    monkeypatch.setattr(provenance.targets, "analyze_file", read)
     result = _scan(db_url, str(frames))
     assert result.exit_code == 130
     assert MESSAGE.format(0) in result.stderr

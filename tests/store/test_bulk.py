@@ -1,11 +1,10 @@
-"""The bulk scan writer (store/bulk.py via ingest_many) against the per-file path (ingest_path):
-the same delivery scanned twice, with changes in between, into two catalogs must give the
-same rows, records and outcomes, and a log that verifies (SQLite and PostgreSQL).
+"""The one writer (store/ingest/writer.py) in batches (ingest_many) against the same writer a
+file at a time (ingest_path, a batch of one): the same delivery scanned twice, with changes in
+between, into two catalogs must give the same rows, records and outcomes, and a log that
+verifies (SQLite and PostgreSQL). A conflict with another writer is retried inside the writer.
 
 On SQLite the two catalogs are compared column by column, ids and audit digests included.
-PostgreSQL sequences advance on INSERT ... ON CONFLICT DO NOTHING too, so the per-file path
-(which tries to insert every path it writes) leaves gaps in its ids that the bulk path does
-not: there, rows are compared by their natural keys, and the digests by verifying the log.
+On PostgreSQL rows are compared by their natural keys, and the digests by verifying the log.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-import store.ingest
+import store.ingest.pipeline
+import store.ingest.writer
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings, action, manifest_definition, sign_sidecar
 from store.approvals import record_decision
@@ -71,7 +71,7 @@ def _change(folder: Path) -> None:
     shutil.move(folder.parent / "g_lost.exr", folder / "g_lost.exr")
 
 
-def _per_file(
+def _one_by_one(
     folder: Path, catalog: Catalog, analyzer: Analyzer, force: bool = False
 ) -> list[IngestOutcome]:
     targets = scan_targets(iter_files([folder]))
@@ -162,7 +162,7 @@ def _assert_log_verifies(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bulk_scan_writes_what_the_per_file_path_writes(
+def test_batches_write_what_files_one_by_one_write(
     backend: str,
     analyzer: Analyzer,
     sign_jpeg: SignJpeg,
@@ -172,7 +172,9 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
 ) -> None:
     folder = tmp_path / "delivery"
     _delivery(folder, sign_jpeg, dev_pki)
-    monkeypatch.setattr(store.ingest, "BATCH_FILES", 3)  # several batches: the chain goes on
+    monkeypatch.setattr(
+        store.ingest.pipeline, "BATCH_FILES", 3
+    )  # several batches: the chain goes on
     with (
         temporary_catalog_url(backend, tmp_path / "one") as one_url,
         temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
@@ -184,7 +186,7 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
             for step in range(2):
                 if step:
                     _change(folder)
-                expected = _outcomes(_per_file(folder, one, analyzer))
+                expected = _outcomes(_one_by_one(folder, one, analyzer))
                 assert _outcomes(_bulk(folder, bulk, analyzer)) == expected
             actions = {str(o[1]) for o in expected}
             assert {"unchanged", "changed", "same", "new"} <= actions
@@ -198,20 +200,50 @@ def test_bulk_scan_writes_what_the_per_file_path_writes(
             bulk.dispose()
 
 
-def test_a_conflict_falls_back_to_the_per_file_path(
+def test_a_conflict_is_retried_inside_the_one_writer(
+    catalog: Catalog, analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 9: no per-file fallback any more; a unique violation from a concurrent writer
+    # rolls the batch back and the writer writes it again, rows now read under lock.
+    from sqlalchemy.exc import IntegrityError
+
+    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(3)]
+    real, calls = store.ingest.writer.write_batch, []
+
+    def conflict_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(len(args[1]))
+        if len(calls) == 1:
+            real(*args, **kwargs)  # rows written, then the other writer's commit wins
+            raise IntegrityError("INSERT", {}, Exception("a watcher was first"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store.ingest.writer, "write_batch", conflict_once)
+    outcomes = list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
+    assert [str(o.action) for o in outcomes] == ["new"] * 3
+    assert calls == [3, 3]  # the whole batch again, in one transaction: never file by file
+    with catalog.session() as session:
+        assert len(list(session.scalars(select(Version)))) == 3  # the first try rolled back
+    _assert_log_verifies(catalog)
+
+
+def test_a_conflict_that_persists_is_raised_not_swallowed(
     catalog: Catalog, analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(3)]
+    paths = [write_jpeg(tmp_path / f"{n}.jpg", (n, n, n)) for n in range(2)]
+    calls: list[int] = []
 
     def conflict(*_args: object, **_kwargs: object) -> None:
+        calls.append(1)
         raise IntegrityError("INSERT", {}, Exception("a watcher was first"))
 
-    monkeypatch.setattr(store.ingest, "write_batch", conflict)
-    outcomes = list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
-    assert [str(o.action) for o in outcomes] == ["new"] * 3
-    _assert_log_verifies(catalog)
+    monkeypatch.setattr(store.ingest.writer, "write_batch", conflict)
+    with pytest.raises(IntegrityError):
+        list(ingest_many(paths, catalog=catalog, analyzer=analyzer))
+    assert len(calls) == store.ingest.writer.CONFLICT_RETRIES
+    with catalog.session() as session:
+        assert list(session.scalars(select(PathEntry))) == []
 
 
 def _approve(catalog: Catalog, path: Path) -> None:
@@ -230,7 +262,7 @@ def _approve(catalog: Catalog, path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_bulk_carries_approvals_to_a_new_reading_like_the_per_file_path(
+def test_batches_carry_approvals_to_a_new_reading_like_files_one_by_one(
     backend: str, analyzer: Analyzer, sign_jpeg: SignJpeg, dev_pki: DevPki, tmp_path: Path
 ) -> None:
     # Issue 8: new trust anchors over unchanged bytes are a new reading of the same content
@@ -246,11 +278,11 @@ def test_bulk_carries_approvals_to_a_new_reading_like_the_per_file_path(
         (tmp_path / "bulk").mkdir(exist_ok=True)
         one, bulk = open_catalog(one_url), open_catalog(bulk_url)
         try:
-            _per_file(folder, one, analyzer)
+            _one_by_one(folder, one, analyzer)
             _bulk(folder, bulk, analyzer)
             for catalog in (one, bulk):
                 _approve(catalog, folder / "a_gen.jpg")
-            expected = _outcomes(_per_file(folder, one, trusted, force=True))
+            expected = _outcomes(_one_by_one(folder, one, trusted, force=True))
             assert _outcomes(_bulk(folder, bulk, trusted, force=True)) == expected
             gen = next(o[4] for o in expected if o[0].endswith("a_gen.jpg"))
             assert gen["credentials"]["validation_state"] == "Trusted"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer
 from provenance.policy import Outcome
@@ -16,10 +17,10 @@ from store.audit import EventKind, append_event, events_for, lock_chain
 from store.db import Catalog
 from store.gate import gate
 from store.ingest import ingest_many
-from store.models import PathEntry
+from store.models import PathEntry, utcnow
 from store.path_filter import at_or_below
 from store.policy_store import default_inputs, reclassify, under
-from store.repository import lock_path, path_key, path_of_key, versions_of
+from store.repository import path_key, path_of_key, versions_of
 from store.watching import reconcile, record_deletion
 from tests.conftest import write_jpeg
 
@@ -71,13 +72,20 @@ def test_a_raw_byte_name_and_its_escape_lookalike_are_two_paths(
     assert [o.action for o in again] == ["unchanged", "unchanged"]
 
 
+def _add_path(session: Session, key: str) -> None:
+    """A path row with no version (what a first ingest that never committed one leaves)."""
+    now = utcnow()
+    session.add(PathEntry(path=key, kind="asset", first_seen=now, last_seen=now))
+    session.flush()
+
+
 def _record_paths(catalog: Catalog, root: Path) -> None:
     with catalog.transaction() as session:
         lock_chain(session)
         for folder, lookalike in LOOKALIKES.items():
             for name in (folder, lookalike):
                 key = path_key(root / name / "f.jpg")
-                lock_path(session, key, "asset")
+                _add_path(session, key)
                 append_event(session, EventKind.INGEST, target=key, payload={})
 
 
@@ -102,7 +110,7 @@ def test_at_or_below_matches_the_path_itself_and_not_a_sibling_prefix(
 ) -> None:
     with catalog.transaction() as session:
         for name in ("shot", "shot/a.jpg", "shot2/b.jpg"):
-            lock_path(session, path_key(tmp_path / name), "asset")
+            _add_path(session, path_key(tmp_path / name))
     with catalog.session() as session:
         query = select(PathEntry.path).where(
             at_or_below(PathEntry.path, path_key(tmp_path / "shot"))
@@ -140,7 +148,7 @@ def test_a_row_under_a_key_from_before_the_escaping_is_marked_gone(
     image = write_jpeg(tmp_path / "a\\b.jpg")
     old_key = str(image)
     with catalog.transaction() as session:
-        lock_path(session, old_key, "asset")
+        _add_path(session, old_key)
     reconcile([tmp_path], catalog=catalog, analyzer=analyzer)
     with catalog.session() as session:
         query = select(PathEntry.path, PathEntry.missing_since)
@@ -154,7 +162,7 @@ def test_thousands_of_paths_filter_in_one_query(catalog: Catalog, tmp_path: Path
     with catalog.transaction() as session:
         lock_chain(session)
         for key in keys[::100]:
-            lock_path(session, key, "asset")
+            _add_path(session, key)
             append_event(session, EventKind.INGEST, target=key, payload={})
     with catalog.session() as session:
         found = session.scalars(select(PathEntry.path).where(*under(keys)))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import store.ingest.rows
 import store.policy_store
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
@@ -98,7 +99,7 @@ def test_a_version_is_never_recorded_without_its_classification(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("classification failed")
 
-    monkeypatch.setattr(store.policy_store, "classify_version", broken)
+    monkeypatch.setattr(store.ingest.rows, "evaluate", broken)  # the writer classifies
     with pytest.raises(RuntimeError):
         ingest_path(_generated(sign_jpeg, tmp_path), catalog=catalog, analyzer=analyzer)
     with catalog.session() as session:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import store.ingest
+import provenance.targets
 from provenance.analyze import Analyzer, fingerprint
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
 from provenance.watch.ignore import IgnoreRules, ignore_globs
@@ -274,18 +274,18 @@ def test_require_stable_records_nothing_for_a_file_changed_or_gone_after_reading
     catalog: Catalog, analyzer: Analyzer, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_jpeg(root / "plate.jpg")
-    real = store.ingest.analyze_file
+    real = provenance.targets.analyze_file
 
     def read_then_rewritten(*args, **kwargs):  # type: ignore[no-untyped-def]
         report = real(*args, **kwargs)
         write_jpeg(path, RED)  # another writer, between our read and our commit
         return report
 
-    monkeypatch.setattr(store.ingest, "analyze_file", read_then_rewritten)
+    monkeypatch.setattr(provenance.targets, "analyze_file", read_then_rewritten)
     outcome = ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
     assert outcome.action is IngestAction.SKIPPED
     assert _count(catalog, PathEntry) == 0
-    monkeypatch.setattr(store.ingest, "analyze_file", real)
+    monkeypatch.setattr(provenance.targets, "analyze_file", real)
     again = ingest_path(path, catalog=catalog, analyzer=analyzer, require_stable=True)
     assert again.action is IngestAction.NEW
     gone = ingest_path(root / "gone.jpg", catalog=catalog, analyzer=analyzer, require_stable=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-import store.ingest
+import store.ingest.pipeline
 from provenance.analyze import Analyzer
 from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.ignore import IgnoreRules
@@ -193,7 +193,7 @@ def test_counts_are_written_after_each_committed_batch_not_only_on_heartbeats(
 ) -> None:
     # Issue 8: `prov status` was up to 30 s behind. Five files, batches of two: while the
     # catch-up reports each file, the row already shows the batches committed before it.
-    monkeypatch.setattr(store.ingest, "BATCH_FILES", 2)
+    monkeypatch.setattr(store.ingest.pipeline, "BATCH_FILES", 2)
     for n in range(5):
         old = write_jpeg(root / f"frame_{n}.jpg", (n, 9, 9))
         os.utime(old, (1_000_000_000, 1_000_000_000))  # settled long ago

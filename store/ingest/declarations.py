@@ -1,8 +1,10 @@
-"""Vendor declaration files in the catalog (issue 7): each is recorded like an asset (a path
-row of kind `declaration` with its fingerprint, and a version with its SHA-256, ok or error,
-logged), so `scan` and a watcher's start-up reconcile see one added, changed or deleted while
-nobody watched, and re-classify the assets it covers. An unchanged file takes the fast path:
-no reading, no re-classification.
+"""Vendor declaration files in the catalog (issue 7): each is recorded like an asset, by the
+one writer (a path row of kind `declaration` with its fingerprint, and a version with its
+SHA-256, ok or error, logged, never classified), so `scan` and a watcher's start-up reconcile
+see one added, changed or deleted while nobody watched, and re-classify the assets it covers.
+An unchanged file takes the pipeline's fast path: no reading, no re-classification. What is
+particular to them is here: reading one as a catalog reading, its JSON record, the
+re-classification of what it covers, and forgetting one that was deleted.
 
 Does I/O: stats and reads declaration files and writes the catalog. The covered assets are
 re-classified before the file's row is written: a crash in between leaves the file looking
@@ -19,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from provenance.analyze import fingerprint
 from provenance.model import (
     AiAssessment,
     AssetReport,
@@ -30,13 +31,14 @@ from provenance.model import (
 )
 from provenance.policy import PolicyError, check_declaration_file
 from store import audit, repository
-from store.audit import EventKind
 from store.db import Catalog
 from store.declaration_files import DECLARATION_KIND
+from store.ingest import writer
+from store.ingest.rows import Pending
 from store.models import PathEntry, Version
 from store.path_filter import at_or_below
-from store.policy_store import Change, PolicyInputs, covered_by, ingest_payload, reclassify
-from store.repository import RecordAction, path_key, path_of_key
+from store.policy_store import Change, PolicyInputs, covered_by, reclassify
+from store.repository import path_key, path_of_key
 
 _FOLDERS_PER_QUERY = 100  # SQLite parses a long OR as deep as it is long (limit 1000)
 
@@ -52,44 +54,23 @@ class DeclarationOutcome:
     record: dict[str, Any]
 
 
-def ingest_declaration(
-    path: Path, *, catalog: Catalog, policy: PolicyInputs, force: bool = False
-) -> DeclarationOutcome:
-    """Record a declaration file and re-classify the catalogued assets it covers, unless it
-    is what the catalog last recorded (same size, mtime and inode)."""
-    if not force and (same := _unchanged(path, catalog)) is not None:
-        return same
+def ingest_declaration(path: Path, *, catalog: Catalog, policy: PolicyInputs) -> DeclarationOutcome:
+    """Record a declaration file that is new or changed (the pipeline's fast path spares an
+    unchanged one) and re-classify the catalogued assets it covers."""
     changes = reclassify(catalog, policy, covered_by(path))
     report = _report(path)
     with catalog.transaction() as session:
-        audit.lock_chain(session)  # every writer: chain lock first, then row locks
-        version, action = repository.record_report(session, report, kind=DECLARATION_KIND)
-        if action is not RecordAction.SAME:
-            payload = ingest_payload(version, str(action), version.path)
-            audit.append_event(
-                session,
-                EventKind.INGEST,
-                target=version.path.path,
-                sha256=version.sha256,
-                payload=payload,
-            )
-        record = declaration_record(version.path, version, changes)
+        # The one writer's rows and events: a declaration file is logged, never classified.
+        (done,) = writer.write_batch(
+            session, [Pending(report, DECLARATION_KIND, None, None)], policy
+        )
+        record = declaration_record(done.entry, done.version, changes)
     return _outcome(record, unchanged=False)
 
 
-def _unchanged(path: Path, catalog: Catalog) -> DeclarationOutcome | None:
-    try:
-        fp = fingerprint(path)
-    except OSError:
-        return None  # _report says why
-    with catalog.session() as session:
-        entry = repository.get_path(session, path_key(path))
-        if entry is None or entry.kind != DECLARATION_KIND:
-            return None
-        version = entry.current_version
-        if version is None or not repository.is_unchanged(entry, fp, None):
-            return None
-        return _outcome(declaration_record(entry, version), unchanged=True)
+def unchanged_declaration(entry: PathEntry, version: Version) -> DeclarationOutcome:
+    """The outcome of a declaration file the fast path found as recorded."""
+    return _outcome(declaration_record(entry, version), unchanged=True)
 
 
 def _report(path: Path) -> AssetReport:
