@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -94,7 +97,11 @@ def scan(
     batches = ingest_batches(
         targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy
     )
-    with _progress(len(targets), quiet=app.quiet) as advance, _interrupted(summary) as recorded:
+    with (
+        _progress(len(targets), quiet=app.quiet) as advance,
+        _interrupted(summary) as recorded,
+        _CtrlC() as ctrl_c,
+    ):
         for batch in batches:
             recorded[0] += len(batch)  # first: every file of a batch is committed together
             for outcome in batch:
@@ -102,6 +109,7 @@ def scan(
                 if jsonl:
                     click.echo(json_line(outcome.record))
                 advance(Path(outcome.path))
+            ctrl_c.stop_here()
         # Declaration files deleted since the last scan: what they covered is judged
         # without them.
         for outcome in forget_gone_declarations(paths, catalog=catalog, policy=policy):
@@ -125,6 +133,36 @@ def _interrupted(summary: RunSummary) -> Iterator[list[int]]:
             click.echo(line, err=True)
         detail = f"{recorded[0]:,} file(s) recorded; run the scan again to finish"
         raise KeyboardInterrupt(detail) from None
+
+
+class _CtrlC:
+    """Ctrl-C during a scan stops it at the next committed batch (at most BATCH_SECONDS of
+    reading away), so the count `_interrupted` says is exactly what the catalog holds: a
+    KeyboardInterrupt raised between a batch's commit and its count would say too few.
+    A second Ctrl-C stops at once. Only the main thread can take signals (CliRunner in a
+    worker thread): there, Ctrl-C keeps Python's default."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._press)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _press(self, _signum: int, _frame: Any) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def stop_here(self) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
 
 
 @contextmanager
