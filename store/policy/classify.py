@@ -82,92 +82,6 @@ def default_inputs() -> PolicyInputs:
     return PolicyInputs(load_policy(), load_tool_registry())
 
 
-# --- declarations ----------------------------------------------------------------------------
-
-
-def operator_declarations(session: Session, key: str) -> list[DeclarationRow]:
-    """The latest `prov declare` record for each folder above `key` and for `key` itself,
-    farthest folder first, the file's own last."""
-    if not _any_declarations(session):
-        return []
-    ancestors = [str(p) for p in PurePosixPath(key).parents]
-    query = select(DeclarationRow).where(
-        or_(
-            DeclarationRow.path == key,
-            DeclarationRow.path.in_(ancestors) & DeclarationRow.is_folder.is_(True),
-        )
-    )
-    latest: dict[str, DeclarationRow] = {}
-    for row in session.scalars(query.order_by(DeclarationRow.id)):
-        latest[row.path] = row
-    return sorted(latest.values(), key=lambda r: (r.path == key, len(r.path)))
-
-
-def _any_declarations(session: Session) -> bool:
-    """Whether any operator declaration exists, asked once per transaction: most catalogs have
-    none, and a scan should not query for them once per file."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_HAS_DECLARATIONS)
-    if cached is not None and cached[0] is transaction:
-        return bool(cached[1])
-    found = session.scalar(select(DeclarationRow.id).limit(1)) is not None
-    session.info[_HAS_DECLARATIONS] = (transaction, found)
-    return found
-
-
-_HAS_DECLARATIONS = "prov.policy.has_declarations_in"
-
-
-def latest_declaration(session: Session, key: str) -> DeclarationRow | None:
-    query = select(DeclarationRow).where(DeclarationRow.path == key)
-    return session.scalars(query.order_by(DeclarationRow.id.desc()).limit(1)).first()
-
-
-def merge_declaration(
-    base: Declaration | None, rows: Iterable[DeclarationRow]
-) -> Declaration | None:
-    """`base` (the vendor's files) with each operator record applied over it, key by key."""
-    merged = base
-    for row in rows:
-        source = f"prov declare #{row.id}" + (f" by {row.declared_by}" if row.declared_by else "")
-        parsed = declaration_from_mapping(row.fields, source=source)
-        names = [_FIELD_FOR_KEY.get(key, key) for key in row.fields]
-        start = merged or Declaration()
-        merged = replace(
-            start, **{n: getattr(parsed, n) for n in names}, sources=(*start.sources, source)
-        )
-    return merged
-
-
-_FIELD_FOR_KEY = {"tool": "tools"}  # the file format's `tool` key is Declaration.tools
-
-
-def record_declaration(
-    session: Session,
-    key: str,
-    values: dict[str, Any],
-    *,
-    is_folder: bool,
-    declared_by: str | None,
-    replace_earlier: bool = False,
-) -> DeclarationRow:
-    """Append an operator declaration for a file or folder; it keeps the keys of the path's
-    previous record that `values` does not set, unless `replace_earlier`. Validated first:
-    PolicyError names the key and the problem."""
-    previous = None if replace_earlier else latest_declaration(session, key)
-    merged = {**(previous.fields if previous else {}), **values}
-    if declared_by:
-        merged["declared_by"] = declared_by
-    declaration_from_mapping(merged, source="prov declare")  # raises on a bad value
-    row = DeclarationRow(path=key, is_folder=is_folder, fields=merged, declared_by=declared_by)
-    session.add(row)
-    session.flush()
-    session.info.pop(_HAS_DECLARATIONS, None)
-    payload = {"fields": merged, "folder": is_folder, "by": declared_by, "row": row_ref(row)}
-    append_event(session, EventKind.DECLARE, target=key, payload=payload)
-    return row
-
-
 # --- classifying one version -----------------------------------------------------------------
 
 
@@ -245,12 +159,6 @@ _UNCLASSIFIED: dict[str, Any] = {
 }
 
 
-def declaration_of(session: Session, key: str) -> Declaration | None:
-    """The vendor's declaration files for the path merged with the operator's records."""
-    vendor, _files = vendor_declaration(key)
-    return merge_declaration(vendor, operator_declarations(session, key))
-
-
 def assessment_of(version: Version) -> AiAssessment:
     """The AI assessment stored with a version, back as the domain value."""
     evidence = tuple(
@@ -264,23 +172,6 @@ def assessment_of(version: Version) -> AiAssessment:
         for e in version.ai_evidence or []
     )
     return AiAssessment(Involvement(version.involvement), evidence)
-
-
-def declaration_snapshot(
-    declaration: Declaration | None, files: tuple[DeclarationFile, ...] = ()
-) -> dict[str, Any] | None:
-    """What the declaration said (only what differs from all-unsure), where it came from,
-    and the vendor's files as read (issue 7: the gate tells when they changed since)."""
-    if declaration is None:
-        return None
-    default = Declaration()
-    snapshot: dict[str, Any] = {}
-    for f in fields(Declaration):
-        value = getattr(declaration, f.name)
-        if f.name == "sources" or value != getattr(default, f.name):
-            snapshot[f.name] = list(map(str, value)) if isinstance(value, tuple) else str(value)
-    snapshot[FILES] = files_snapshot(files)
-    return snapshot
 
 
 def latest_classification(session: Session, version_id: int) -> ClassificationRow | None:
@@ -401,13 +292,6 @@ def _reclassify_one(session: Session, version_id: int, inputs: PolicyInputs) -> 
         changed=after is not before,
         error=after.error if after else None,
     )
-
-
-def covered_by(declaration_file: Path) -> list[str]:
-    """Path keys a declaration file applies to: a folder file covers its folder (and below),
-    `<name>.genai.toml` covers `<name>`. For `reclassify` when such a file arrives, changes
-    or goes."""
-    return covered_keys(declaration_file)
 
 
 def ingest_payload(version: Version, action: str, entry: PathEntry) -> dict[str, Any]:
