@@ -17,17 +17,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, text
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import PathEntry, Version, utcnow
-from store.models_policy import ClassificationRow, DecisionRow, DeclarationRow, EventRow
-from store.path_filter import at_or_below_any
+from store.catalog.dialect import hold_chain_lock
+from store.catalog.models import (
+    EventRow,
+    utcnow,
+)
+from store.catalog.path_filter import at_or_below_any
 
 GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
-# Any constant works; it must differ from store.db's migration lock and be the same for every
-# prov process sharing a catalog.
-_PG_CHAIN_LOCK = 0x70726F7663  # "provc"
 
 
 class EventKind(StrEnum):
@@ -176,10 +176,7 @@ def _lock_chain(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is not None and session.info.get(_LOCKED) is transaction:
         return  # held already: it lasts until this transaction ends
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    else:
-        session.execute(text("UPDATE events SET seq = seq WHERE 1 = 0"))
+    hold_chain_lock(session)
     session.info[_LOCKED] = transaction
 
 

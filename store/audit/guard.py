@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.audit import GENESIS_HASH, check_rows_against_log, row_hash, verify_chain
-from store.db import CatalogError
-from store.models_policy import EventRow
+from store.audit.chain import GENESIS_HASH, row_hash, verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import CatalogError
+from store.catalog.models import EventRow
 
 _HINT = "run `prov audit verify` to see what is wrong"
 

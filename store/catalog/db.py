@@ -1,6 +1,8 @@
-"""Catalog connection: URL resolution, engine set-up (SQLite pragmas), migrations to head.
+"""Catalog connection: URL resolution (a plain file path is a SQLite catalog), where a SQLite
+catalog's files are, opening an engine, migrations to head.
 
-Does I/O: opens database connections. The one place that knows SQLite from PostgreSQL.
+Does I/O: opens database connections. The SQL that differs between SQLite and PostgreSQL
+(pragmas, locks, upserts) is in store/catalog/dialect.py.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -20,11 +21,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from provenance.errors import EXIT_USAGE, ProvError
+from store.catalog import dialect
 
 DEFAULT_DB_FILE = "prov.db"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Any constant works; it only has to be the same for every prov process sharing a catalog.
-_PG_MIGRATION_LOCK = 0x70726F76
 
 
 class CatalogError(ProvError):
@@ -116,7 +115,7 @@ class Catalog:
 
     @property
     def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+        return not dialect.is_postgresql(self.engine)
 
     def session(self) -> Session:
         return _sessions(self.engine)()
@@ -199,8 +198,9 @@ def _first_line(exc: BaseException) -> str:
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        timeout = dialect.SQLITE_BUSY_TIMEOUT_MS / 1000
+        engine = create_engine(url, connect_args={"timeout": timeout})
+        event.listen(engine, "connect", dialect.sqlite_pragmas)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
@@ -217,17 +217,6 @@ def _ensure_sqlite_folder(url: str) -> None:
         )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets a watcher write while an auditor reads; foreign keys are off by default
-    # in SQLite; the busy timeout makes concurrent writers wait instead of failing.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def upgrade_to_head(catalog: Catalog) -> None:
     """Apply every Alembic migration the catalog lacks. New catalogs are made this way too."""
     if _at_head(catalog):
@@ -235,9 +224,7 @@ def upgrade_to_head(catalog: Catalog) -> None:
     from store.migrations.runner import upgrade
 
     with catalog.engine.begin() as connection:
-        if not catalog.is_sqlite:
-            # Several watchers may start at once against one PostgreSQL catalog.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        dialect.hold_migration_lock(connection)
         upgrade(connection)
 
 
@@ -245,7 +232,7 @@ def head_revision() -> str:
     """The newest migration's id. Revision ids are the zero-padded number their file name
     starts with and the history is linear (tests/store/test_migrations.py checks both), so
     this needs no Alembic import: opening a current catalog stays fast."""
-    versions = Path(__file__).resolve().parent / "migrations" / "versions"
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
     return max(p.name.split("_", 1)[0] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 

@@ -128,7 +128,7 @@ class Version(Base):
     seq: Mapped[int] = mapped_column(Integer)  # the reading: every row of the path counts
     # The content version this row is a reading of (issue 8): re-reading unchanged bytes
     # (`scan --force`, new trust anchors) adds a row, a new reading of the same content
-    # version, and decisions carry over to it (store/approvals.py). NULL on rows recorded
+    # version, and decisions carry over to it (store/policy/approvals.py). NULL on rows recorded
     # before migration 0006: each is a content version of its own (`content_version`).
     content_seq: Mapped[int | None] = mapped_column(Integer)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
@@ -200,8 +200,6 @@ class Watcher(Base):
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-
-
 class ClassificationRow(Base):
     """The policy's decision for one version at one time. The current one is the latest row
     (highest id) of the version; earlier rows are the history kept by `prov classify`."""
@@ -234,7 +232,7 @@ class DeclarationRow(Base):
     __tablename__ = "declarations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(Text, index=True)  # store.repository.path_key form
+    path: Mapped[str] = mapped_column(Text, index=True)  # store.catalog.paths.path_key form
     is_folder: Mapped[bool] = mapped_column(Boolean, default=False)
     fields: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # declaration keys
     declared_by: Mapped[str | None] = mapped_column(Text)
@@ -265,11 +263,11 @@ class DecisionRow(Base):
 
 class EventRow(Base):
     """One entry of the audit log. `hash` covers this entry and `prev_hash`, so editing or
-    deleting any entry breaks the chain from there on (store/audit.py recomputes it)."""
+    deleting any entry breaks the chain from there on (store/audit/chain.py recomputes it)."""
 
     __tablename__ = "events"
 
-    # Assigned under the chain lock (store/audit.py), never by the database: a gap means a
+    # Assigned under the chain lock (store/audit/chain.py), never by the database: a gap means a
     # deleted entry.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

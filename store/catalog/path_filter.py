@@ -1,6 +1,6 @@
 """SQL for "this path or anything below it", taken literally on SQLite and PostgreSQL
 (issue 7). Its own module, importing nothing else of store/, so the audit log and the
-repository can both use it.
+path functions (store/catalog/paths.py) can both use it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Repository functions over the catalog: path keys, lookups, what a reading is compared
+"""Paths in the catalog: path keys, lookups, what a reading is compared
 with (same reading, same content, the fast path) and the Version columns of a report. Each
 takes the session first and never commits: the caller owns the unit of work. Catalog rows
 for files are written by the one writer, store/ingest/writer.py.
@@ -20,10 +20,11 @@ from provenance.analyze import fingerprint
 from provenance.model import AssetReport, FileFingerprint
 from provenance.sidecar import find_sidecar
 from provenance.targets import SidecarFingerprint, sidecar_fingerprint
-from store import audit
-from store.audit import EventKind
-from store.credential_record import summary_record
-from store.models import PathEntry, Version, utcnow
+from store.audit import chain as audit_chain
+from store.audit import rows as audit_rows
+from store.audit.chain import EventKind
+from store.catalog.models import PathEntry, Version, utcnow
+from store.read.credentials import summary_record
 
 
 class RecordAction(StrEnum):
@@ -212,12 +213,12 @@ def tool_name_records(report: AssetReport) -> list[dict[str, str]]:
 def mark_missing(session: Session, key: str, when: datetime | None = None) -> bool:
     """A deleted file: the path stays with its history, marked missing since `when`, and the
     audit log says so (a missing file leaves the gate, issue 7)."""
-    audit.lock_chain(session)  # chain lock before the row's (every writer's order)
+    audit_chain.lock_chain(session)  # chain lock before the row's (every writer's order)
     entry = get_path(session, key)
     if entry is None or entry.missing_since is not None:
         return False
     entry.missing_since = when or utcnow()
-    audit.record_path(session, entry, EventKind.MISSING)
+    audit_rows.record_path(session, entry, EventKind.MISSING)
     return True
 
 

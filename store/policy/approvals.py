@@ -1,6 +1,6 @@
 """Written decisions (approve / reject, issue 4) and reports (`prov reported`, issue 7) on
-versions, and the risk and approval state of a version. Repository style: the session is the
-caller's; nothing here commits.
+versions, and the risk and approval state of a version. The session is the caller's; nothing
+here commits.
 
 An approval covers exactly the version it names: a changed file is a new version and needs a
 new one. Decisions are append-only; the standing one is the latest, and a decision on the
@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session, aliased
 
 from provenance.errors import EXIT_USAGE, ProvError
 from provenance.policy import Outcome, Policy
-from store.audit import EventKind, append_event, row_ref
-from store.models import PathEntry, Version
-from store.models_policy import ClassificationRow, DecisionRow
-from store.queries import ORPHAN_SIDECAR
+from store.audit.chain import EventKind, append_event
+from store.audit.rows import row_ref
+from store.catalog.models import ClassificationRow, DecisionRow, PathEntry, Version
+from store.read.queries import ORPHAN_SIDECAR
 
 APPROVE, REJECT, REPORT = "approve", "reject", "report"
 NOT_CLASSIFIED = "not classified yet: run `prov classify`"
@@ -46,9 +46,6 @@ class DecisionError(ProvError, ValueError):
     """A decision that cannot be recorded; the message says why, the hint what to do (exit 2)."""
 
     exit_code = EXIT_USAGE
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -371,7 +368,7 @@ def record_report(
 def _append(
     session: Session, entry: PathEntry, version: Version, row: DecisionRow, kind: EventKind
 ) -> DecisionRow:
-    """Add the decision row and the audit event that vouches for it (store/audit.row_ref)."""
+    """Add the decision row and the audit event that vouches for it (store.audit.rows.row_ref)."""
     session.add(row)
     session.flush()
     payload = {**decision_record(row), "version": version.seq, "row": row_ref(row)}

@@ -1,22 +1,19 @@
 """Classify catalogued versions under the genAI policy and keep the history (issue 4).
 
-Does I/O: reads the vendor's declaration files beside the assets (provenance.policy) and
-writes classification rows, operator declarations and their audit events. Repository style:
-functions taking a session never commit; `reclassify` owns its transactions.
+Does I/O: reads the declarations that apply (store/policy/declarations.py: the vendor's files
+merged with the operator's `prov declare` records) and writes classification rows and their
+audit events. Functions taking a session never commit; `reclassify` owns its transactions.
 
 The decision itself is the pure `provenance.policy.classify`; this module gathers its inputs
 for one stored version (evidence from the version row, folder role, declarations) and stores
-the result. Declarations merge key by key: the vendor's files first (docs/policy.md), then
-the operator's `prov declare` records over them (folders before files), so an operator can
-always correct or complete what a vendor delivered.
+the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -24,8 +21,6 @@ from sqlalchemy.orm import Session
 
 from provenance.model import AiAssessment, Evidence, Involvement, Strength
 from provenance.policy import (
-    Declaration,
-    DeclarationFile,
     FolderRole,
     Policy,
     PolicyError,
@@ -33,25 +28,24 @@ from provenance.policy import (
     ProductionKind,
     ToolRegistry,
     classify,
-    declaration_from_mapping,
     load_policy,
     load_tool_registry,
 )
-from store.audit import EventKind, append_event, row_ref
-from store.db import Catalog
-from store.declaration_files import (
-    FILES,
-    covered_keys,
-    files_snapshot,
+from store.audit.chain import EventKind, append_event
+from store.audit.rows import row_ref
+from store.catalog.db import Catalog
+from store.catalog.models import ClassificationRow, PathEntry, Version
+from store.catalog.path_filter import at_or_below_any
+from store.catalog.paths import current_versions, storable_text
+from store.policy.declarations import (
+    declaration_snapshot,
+    merge_declaration,
+    operator_declarations,
     vendor_declaration,
     without_stat,
 )
-from store.models import PathEntry, Version
-from store.models_policy import ClassificationRow, DeclarationRow
-from store.path_filter import at_or_below_any
-from store.policy_facts import credential_facts_of, tool_names_of
-from store.queries import ASSET
-from store.repository import current_versions, storable_text
+from store.policy.facts import credential_facts_of, tool_names_of
+from store.read.queries import ASSET
 
 # Without a [production] table nothing has a folder role (GP-4 is then unsure, so genAI
 # escalates) and AA-MISLEADING cannot fire: the config is what says a show is a documentary.

@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import fields, replace
-from pathlib import PurePosixPath
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from provenance.policy import (
     ASSET_DECLARATION_SUFFIX,
@@ -29,9 +31,6 @@ from provenance.policy import (
     is_declaration_file,
     is_present_file,
 )
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from store.audit.chain import EventKind, append_event
 from store.audit.rows import row_ref
 from store.catalog.models import DeclarationRow
@@ -147,7 +146,7 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-# --- operator declarations (`prov declare`) and the merged result ----------------------------------------------------------------------------
+# --- operator declarations (`prov declare`) and the merged result -----------------------------
 
 
 def operator_declarations(session: Session, key: str) -> list[DeclarationRow]:

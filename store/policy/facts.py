@@ -12,7 +12,7 @@ from typing import Any
 
 from provenance.model import CredentialLocation, FileStatus, Strength, ToolName, ValidationState
 from provenance.policy.model import CredentialFacts, CredentialReading
-from store.models import Version
+from store.catalog.models import Version
 
 
 def credential_facts_of(version: Version) -> CredentialFacts:

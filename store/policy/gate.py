@@ -24,13 +24,13 @@ from provenance.policy import Outcome, is_declaration_file
 from provenance.sidecar import find_sidecar
 from provenance.targets import sidecar_fingerprint
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
-from store import repository
-from store.approvals import PolicyState, with_states
-from store.declaration_files import DeclarationsNow
+from store.catalog import paths as catalog_paths
+from store.catalog.models import PathEntry, Version
 from store.ingest import UnreadableFolder, iter_files, scan_targets
-from store.models import PathEntry, Version
-from store.policy_store import under
-from store.queries import (
+from store.policy.approvals import PolicyState, with_states
+from store.policy.classify import under
+from store.policy.declarations import DeclarationsNow
+from store.read.queries import (
     ASSET,
     LISTED_KINDS,
     ORPHAN_SIDECAR,
@@ -79,7 +79,7 @@ def gate(
 
 def _gated(paths: Sequence[str] | None) -> Select[PathEntry, Version]:
     """The current versions the gate judges: present files (not sidecars), under `paths`."""
-    query = repository.current_versions().where(
+    query = catalog_paths.current_versions().where(
         PathEntry.missing_since.is_(None), PathEntry.kind.in_(LISTED_KINDS)
     )
     return query.where(or_(*under(paths))) if paths is not None else query
@@ -153,9 +153,9 @@ def stale_files(
             continue  # judged through the assets it covers, below
         problem = _staleness(session, path)
         if problem is not None:
-            findings.append(GateFinding(repository.path_key(path), problem))
+            findings.append(GateFinding(catalog_paths.path_key(path), problem))
     findings += [GateFinding(f.path, f"unreadable folder: {f.reason}") for f in unreadable]
-    keys = [repository.path_key(root) for root in roots]
+    keys = [catalog_paths.path_key(root) for root in roots]
     stale = {finding.path for finding in findings}
     return findings + [f for f in stale_declarations(session, keys) if f.path not in stale]
 
@@ -164,7 +164,7 @@ def stale_declarations(session: Session, paths: Sequence[str]) -> list[GateFindi
     """Current versions under `paths` (path keys) whose classification was made with other
     declaration files than apply now (one added, removed or changed since): fail closed until
     a scan re-classifies them (issue 7). Unclassified ones fail the gate anyway."""
-    query = repository.current_versions().where(
+    query = catalog_paths.current_versions().where(
         PathEntry.missing_since.is_(None), PathEntry.kind == ASSET, or_(*under(paths))
     )
     now, findings = DeclarationsNow(), []
@@ -194,14 +194,14 @@ def _staleness(session: Session, path: Path) -> str | None:
         fp = fingerprint(path)
     except OSError:
         return None  # gone meanwhile: nothing is delivered there
-    entry = repository.get_path(session, repository.path_key(path))
+    entry = catalog_paths.get_path(session, catalog_paths.path_key(path))
     if entry is None or entry.current_version_id is None:
         return "not in the catalog: run `prov scan` first"
     if entry.kind != "asset":
         return None  # sidecars are checked with their asset
     if fp.size == 0 and _empty_reading(entry.current_version):
         return None  # an empty file's content is fixed: the version says why it fails
-    if not repository.is_unchanged(entry, fp, sidecar_fingerprint(find_sidecar(path))):
+    if not catalog_paths.is_unchanged(entry, fp, sidecar_fingerprint(find_sidecar(path))):
         now_empty = " (now empty: 0 bytes)" if fp.size == 0 else ""
         return f"changed since it was catalogued{now_empty}: run `prov scan` again"
     return None

@@ -1,7 +1,8 @@
 """A credential reading in the JSON record's shape (README "JSON record"): the one place that
 shape is built, for the version's main reading and for the readings kept in
-Version.extra_credentials. Apart from records.py so the writers (repository.py) can use it
-without importing the policy state (which imports the audit log, which imports repository).
+Version.extra_credentials. Apart from records.py so the catalog's path functions
+(store/catalog/paths.py) can use it without importing the policy state (which imports the
+audit log, which imports the path functions).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from provenance.model import CredentialSummary
-from store.models import Version
+from store.catalog.models import Version
 
 
 def credentials_record(version: Version) -> dict[str, Any]:

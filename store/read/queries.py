@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from provenance.globs import glob_matches
 from provenance.model import INVOLVEMENT_RANK
-from store import repository
-from store.models import PathEntry, Version
-from store.models_policy import ClassificationRow
+from store.catalog import paths as catalog_paths
+from store.catalog.models import ClassificationRow, PathEntry, Version
 
 ASSET, ORPHAN_SIDECAR = "asset", "orphan_sidecar"  # PathEntry.kind
 LISTED_KINDS = (ASSET, ORPHAN_SIDECAR)
@@ -35,7 +34,7 @@ class ListFilter:
 
 def list_current(session: Session, flt: ListFilter) -> Iterator[tuple[PathEntry, Version]]:
     """The current version of every recorded path that passes the filter, by path."""
-    query = repository.current_versions().where(PathEntry.kind.in_(LISTED_KINDS))
+    query = catalog_paths.current_versions().where(PathEntry.kind.in_(LISTED_KINDS))
     if flt.involvement:
         query = query.where(effective_involvement().in_(flt.involvement))
     if flt.statuses:
@@ -85,7 +84,7 @@ def _risk_clause(risk: tuple[str, ...]) -> ColumnElement[bool]:
 
 
 def effective_involvement() -> ColumnElement[str]:
-    """The record's `ai.involvement` in SQL (store.records.ai_record): the file's own,
+    """The record's `ai.involvement` in SQL (store.read.records.ai_record): the file's own,
     raised by the declaration its current classification used (the classification's
     combined involvement, when it ranks higher), never lowered; an orphan sidecar's own."""
     declared = _current_classification(ClassificationRow.involvement)
@@ -107,17 +106,17 @@ def _media_clause(media_type: str) -> ColumnElement[bool]:
 
 def _glob_match(key: str, pattern: str) -> bool:
     # Matched against the file's own name, not its key: a backslash or a non-UTF-8 byte in a
-    # key is escaped (repository.path_key), and the user types the name as it is.
-    path = str(repository.path_of_key(key)) if "\\" in key else key
+    # key is escaped (catalog_paths.path_key), and the user types the name as it is.
+    path = str(catalog_paths.path_of_key(key)) if "\\" in key else key
     # prov's one glob dialect (README "Globs"): `*.exr` matches the file name at any depth.
     return glob_matches(pattern, path)
 
 
 def resolve_target(session: Session, target: str) -> list[PathEntry]:
     """A path (as given, made absolute) or a SHA-256 prefix of at least 6 hex digits."""
-    entry = repository.get_path(session, repository.path_key(target))
+    entry = catalog_paths.get_path(session, catalog_paths.path_key(target))
     if entry is not None:
         return [entry]
     if len(target) >= 6 and all(c in "0123456789abcdefABCDEF" for c in target):
-        return repository.find_by_sha_prefix(session, target)
+        return catalog_paths.find_by_sha_prefix(session, target)
     return []

@@ -15,11 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from provenance.model import INVOLVEMENT_RANK, Involvement, Strength
-from store.approvals import PolicyState
-from store.credential_record import credentials_record
-from store.models import PathEntry, Version
-from store.models_policy import ClassificationRow
-from store.queries import ORPHAN_SIDECAR
+from store.catalog.models import ClassificationRow, PathEntry, Version
+from store.policy.approvals import PolicyState
+from store.read.credentials import credentials_record
+from store.read.queries import ORPHAN_SIDECAR
 
 ORPHAN_RISK = (
     "orphan sidecar: judged with its asset, which is missing from the delivery "
@@ -30,7 +29,7 @@ ORPHAN_RISK = (
 def version_record(
     entry: PathEntry, version: Version, policy_state: PolicyState | None = None
 ) -> dict[str, Any]:
-    """`policy_state` from store.approvals (state_of / with_states); without it the record
+    """`policy_state` from store.policy.approvals (state_of / with_states); without it the record
     says the version is not classified."""
     orphan = entry.kind == ORPHAN_SIDECAR  # not an asset: judged with the one it lacks
     state = PolicyState(None) if orphan or policy_state is None else policy_state
@@ -59,7 +58,7 @@ def ai_record(version: Version, classification: ClassificationRow | None) -> dic
     """The `ai` key: the file's own involvement and evidence, raised (never lowered) by the
     declaration its classification used, which then appears as one more evidence item, so
     the AI and RISK columns of `prov ls` always agree (issue 8). `ls --ai` filters on the
-    same value (store.queries.effective_involvement)."""
+    same value (store.read.queries.effective_involvement)."""
     own = version.involvement
     evidence = list(version.ai_evidence or [])
     combined = classification.involvement if classification is not None else None

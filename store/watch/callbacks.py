@@ -1,5 +1,5 @@
 """The watch loop's callbacks over one catalog (issue 3): settled files, moves, deletions, rescans
-and heartbeats, each turned into a call into store.watching or store.watchers.
+and heartbeats, each turned into a call into store.watch.changes or store.watch.heartbeats.
 
 Every database error (server restarting, SQLite busy, a lock held too long) leaves here as
 `RetryLater`, after its transaction has rolled back, so the loop keeps the work and retries it
@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
@@ -29,11 +28,11 @@ from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import RetryLater, WatchCallbacks
 from provenance.watch.settle import stat_fingerprint
-from store.db import Catalog, redact
+from store.catalog.db import Catalog, redact
+from store.catalog.dialect import lock_wait_listener
 from store.ingest import CatalogUnavailable, IngestAction, IngestOutcome, RunSummary
-from store.policy_store import PolicyInputs
-from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
-from store.watching import (
+from store.policy.classify import PolicyInputs
+from store.watch.changes import (
     MISSING,
     UNREADABLE,
     Change,
@@ -44,6 +43,7 @@ from store.watching import (
     record_deletion,
     record_move,
 )
+from store.watch.heartbeats import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
 
 # How long a watcher waits for a database lock before calling the catalog busy. SQLite's
 # default here is 30 s and PostgreSQL waits forever; a watcher stuck that long says nothing,
@@ -56,24 +56,8 @@ def limit_lock_wait(catalog: Catalog, seconds: float = LOCK_WAIT_SECONDS) -> Non
     """Make the catalog's connections give up waiting for a lock after `seconds`."""
     millis = int(seconds * 1000)
 
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        if catalog.is_sqlite:
-            _execute(dbapi_connection, f"PRAGMA busy_timeout={millis}")
-            return
-        # SET inside a transaction would be undone by the pool's rollback: run it outside.
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True
-        _execute(dbapi_connection, f"SET lock_timeout = {millis}")
-        dbapi_connection.autocommit = autocommit
-
-    event.listen(catalog.engine, "connect", on_connect)
+    event.listen(catalog.engine, "connect", lock_wait_listener(catalog.engine, millis))
     catalog.engine.dispose()  # the connections already pooled were opened without it
-
-
-def _execute(dbapi_connection: Any, sql: str) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(sql)
-    cursor.close()
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 
 Does I/O: walks folders, reads files (always through the one ingest pipeline, store/ingest/)
 and writes the catalog, one transaction per change or batch so a crash never leaves half of
-one. History is never deleted: a
-path that is gone is marked missing. `store/watch_glue.py` adapts this to the watch loop.
+one. History is never deleted: a path that is gone is marked missing.
+store/watch/callbacks.py adapts this to the watch loop.
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ from provenance.model import FileFingerprint
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
-from store import audit
-from store.audit import EventKind
-from store.db import Catalog
+from store.audit import chain as audit_chain
+from store.audit import rows as audit_rows
+from store.audit.chain import EventKind
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, Version, utcnow
+from store.catalog.path_filter import at_or_below
+from store.catalog.paths import get_path, path_key, path_of_key
 from store.ingest import (
     IngestAction,
     IngestOutcome,
@@ -37,11 +41,8 @@ from store.ingest import (
     iter_files,
     scan_targets,
 )
-from store.models import PathEntry, Version, utcnow
-from store.path_filter import at_or_below
-from store.policy_store import PolicyInputs
-from store.records import version_record
-from store.repository import get_path, path_key, path_of_key
+from store.policy.classify import PolicyInputs
+from store.read.records import version_record
 
 MOVED = "moved"
 MISSING = "missing"
@@ -238,12 +239,14 @@ def mark_gone(
     with catalog.transaction() as session:
         # Chain lock first, as every writer takes it, then read again: the rows read under it
         # are what the events' digests must describe.
-        audit.lock_chain(session)
+        audit_chain.lock_chain(session)
         gone = _gone(session, key, present, unlisted)
         for entry in gone:
             entry.missing_since = when
         # One INSERT for a whole folder's events: a deleted folder of frames stays cheap.
-        audit.append_events(session, [audit.path_event(e, EventKind.MISSING) for e in gone])
+        audit_chain.append_events(
+            session, [audit_rows.path_event(e, EventKind.MISSING) for e in gone]
+        )
         return [_record(entry) for entry in gone]
 
 
@@ -332,9 +335,9 @@ def _point_to(src_key: str, dest_key: str, catalog: Catalog) -> None:
     if _on_disk(src_key):
         return
     with catalog.transaction() as session:
-        audit.lock_chain(session)
+        audit_chain.lock_chain(session)
         entry = get_path(session, src_key)
         if entry is not None and entry.moved_to != dest_key:
             entry.moved_to = dest_key
             entry.missing_since = entry.missing_since or utcnow()
-            audit.record_path(session, entry, EventKind.MOVE, to=dest_key)
+            audit_rows.record_path(session, entry, EventKind.MOVE, to=dest_key)

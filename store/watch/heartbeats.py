@@ -17,17 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.policy import Outcome
-from store.approvals import policy_states
-from store.models import Asset, PathEntry, Version, Watcher, utcnow
-from store.models_policy import ClassificationRow
-from store.queries import LISTED_KINDS, UNCLASSIFIED
+from store.catalog.dialect import insert_for
+from store.catalog.models import Asset, ClassificationRow, PathEntry, Version, Watcher, utcnow
+from store.policy.approvals import policy_states
+from store.read.queries import LISTED_KINDS, UNCLASSIFIED
 
-APPROVAL_PENDING, APPROVAL_TO_REPORT = "pending", "to-report"  # store.approvals' states
+APPROVAL_PENDING, APPROVAL_TO_REPORT = "pending", "to-report"  # store.policy.approvals' states
 _STATES_PER_QUERY = 500  # version ids per IN (...) list
 
 HEARTBEAT_EVERY = 30.0  # seconds between a watcher's heartbeats
@@ -78,17 +76,12 @@ def upsert_watcher(session: Session, info: WatcherInfo, beat: Beat) -> None:
         "state": beat.state,
         "stopped_at": now if beat.state == "stopped" else None,
     }
-    statement = _insert(session).values(**values)
+    statement = insert_for(session, Watcher).values(**values)
     changes = {k: statement.excluded[k] for k in values if k not in ("id", "started_at")}
     changes["last_event_at"] = func.coalesce(
         statement.excluded.last_event_at, Watcher.last_event_at
     )
     session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changes))
-
-
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(Watcher)
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,12 @@ from sqlalchemy import select, text
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
 from provenance.policy import load_policy
-from store.approvals import record_decision
-from store.audit import (
-    GENESIS_HASH,
-    EventKind,
-    append_event,
-    check_rows_against_log,
-    verify_chain,
-)
-from store.db import Catalog
+from store.audit.chain import GENESIS_HASH, EventKind, append_event, verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import EventRow, PathEntry
 from store.ingest import ingest_path
-from store.models import PathEntry
-from store.models_policy import EventRow
+from store.policy.approvals import record_decision
 from tests.conftest import SignJpeg
 
 

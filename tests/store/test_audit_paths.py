@@ -9,19 +9,20 @@ import pytest
 from sqlalchemy import select, text
 
 from provenance.analyze import Analyzer
-from store.audit import check_rows_against_log, verify_chain
-from store.audit_guard import (
+from store.audit.chain import verify_chain
+from store.audit.guard import (
     AuditBroken,
     ExpectedHead,
     parse_head,
     require_head_intact,
     require_intact,
 )
-from store.db import Catalog
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import EventRow
+from store.catalog.paths import mark_missing, path_key
 from store.ingest import ingest_path
-from store.models_policy import EventRow
-from store.repository import mark_missing, path_key
-from store.watching import mark_gone, record_move
+from store.watch.changes import mark_gone, record_move
 from tests.conftest import write_jpeg
 
 
@@ -139,16 +140,16 @@ def test_heads_parse_in_every_form_and_garbage_does_not() -> None:
 def test_references_made_before_the_evidence_was_covered_still_verify(
     catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import store.audit
-    import store.policy_store
+    import store.audit.rows
+    import store.policy.classify
 
     def old_ref(row: object) -> dict:  # type: ignore[type-arg]
-        ref = store.audit.row_ref(row)
+        ref = store.audit.rows.row_ref(row)
         if ref.pop("cols", None):  # as written before issue 7
-            ref["digest"] = store.audit.row_digest(ref["table"], row, 1)
+            ref["digest"] = store.audit.rows.row_digest(ref["table"], row, 1)
         return ref
 
-    monkeypatch.setattr(store.policy_store, "row_ref", old_ref)
+    monkeypatch.setattr(store.policy.classify, "row_ref", old_ref)
     ingest_path(write_jpeg(tmp_path / "x.jpg"), catalog=catalog, analyzer=Analyzer())
     assert _clean(catalog)
     _sql(catalog, "UPDATE versions SET ai_evidence = '[]'")

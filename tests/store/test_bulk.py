@@ -21,14 +21,14 @@ import store.ingest.pipeline
 import store.ingest.writer
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings, action, manifest_definition, sign_sidecar
-from store.approvals import record_decision
-from store.audit import check_rows_against_log, verify_chain
-from store.db import Catalog, open_catalog
+from store.audit.chain import verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog, open_catalog
+from store.catalog.models import Asset, ClassificationRow, EventRow, PathEntry, Version
+from store.catalog.paths import get_path, path_key
 from store.ingest import IngestOutcome, ingest_many, ingest_path, iter_files, scan_targets
-from store.models import Asset, PathEntry, Version
-from store.models_policy import ClassificationRow, EventRow
-from store.policy_store import default_inputs
-from store.repository import get_path, path_key
+from store.policy.approvals import record_decision
+from store.policy.classify import default_inputs
 from tests.conftest import DevPki, SignJpeg, write_jpeg
 from tests.fixtures_db import BACKENDS, temporary_catalog_url
 

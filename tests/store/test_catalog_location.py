@@ -1,4 +1,4 @@
-"""Where the catalog is (issue 8): store.db.resolve_url anchors a relative SQLite path at the
+"""Where the catalog is (issue 8): store.catalog.db.resolve_url anchors a relative SQLite path at the
 folder of the prov.toml that named it (or the current folder), and catalog_files names the
 files a SQLite catalog lives in, which scan and watch must never record."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.db import catalog_files, open_catalog, resolve_url
+from store.catalog.db import catalog_files, open_catalog, resolve_url
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Issue 8: readings and content versions. A re-read of unchanged bytes is a new reading of
 the same content version (versions.content_seq); decisions on earlier readings carry over,
-each covering the rules it covered (store/approvals.py), and the audit log covers the column."""
+each covering the rules it covered (store/policy/approvals.py), and the audit log covers the column."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from sqlalchemy import select, update
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import ReaderSettings, action
 from provenance.policy import Outcome
-from store.approvals import Carried, PolicyState, record_decision
-from store.audit import check_rows_against_log
-from store.db import Catalog
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import ClassificationRow, DecisionRow, Version
+from store.catalog.paths import get_path, path_key
 from store.ingest import ingest_path
-from store.models import Version
-from store.models_policy import ClassificationRow, DecisionRow
-from store.policy_store import default_inputs
-from store.repository import get_path, path_key
+from store.policy.approvals import Carried, PolicyState, record_decision
+from store.policy.classify import default_inputs
 from tests.conftest import DevPki, SignJpeg
 
 GENERATED = [action("c2pa.created", digital_source_type="trainedAlgorithmicMedia")]

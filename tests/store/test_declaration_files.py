@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
 from provenance.policy import Outcome
-from store.approvals import state_of
-from store.audit import check_rows_against_log, verify_chain
-from store.db import Catalog
-from store.declaration_files import DeclarationsNow
-from store.gate import gate, stale_files
+from store.audit.chain import verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import EventRow, PathEntry, Version
+from store.catalog.paths import get_path, path_key
 from store.ingest import (
     IngestAction,
     IngestOutcome,
@@ -26,11 +26,11 @@ from store.ingest import (
     iter_files,
     scan_targets,
 )
-from store.models import PathEntry, Version
-from store.models_policy import EventRow
-from store.queries import ListFilter, list_current
-from store.repository import get_path, path_key
-from store.watching import Change, reconcile, record_deletion, record_move
+from store.policy.approvals import state_of
+from store.policy.declarations import DeclarationsNow
+from store.policy.gate import gate, stale_files
+from store.read.queries import ListFilter, list_current
+from store.watch.changes import Change, reconcile, record_deletion, record_move
 from tests.conftest import SignJpeg
 
 GENERATED = [action("c2pa.created", digital_source_type="trainedAlgorithmicMedia")]

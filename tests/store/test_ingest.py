@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 import provenance.analyze
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
-from store.db import Catalog
+from store.catalog.db import Catalog
+from store.catalog.models import Asset, PathEntry, Version
 from store.ingest import IngestAction, ingest_path, iter_files, scan_targets
-from store.models import Asset, PathEntry, Version
 from tests.conftest import DevPki, SignJpeg, write_jpeg
 
 GENERATED = "trainedAlgorithmicMedia"

@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from store.db import Catalog, open_catalog
+from store.catalog.db import Catalog, open_catalog
+from store.catalog.models import Base
 from store.migrations.runner import downgrade, upgrade
-from store.models import Base
 
 
 def test_models_and_migrations_agree(catalog: Catalog) -> None:
@@ -77,7 +77,7 @@ def _head() -> str:
 def test_cheap_head_revision_matches_alembic_and_history_is_linear() -> None:
     from alembic.script import ScriptDirectory
 
-    from store.db import head_revision
+    from store.catalog.db import head_revision
     from store.migrations.runner import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config())

@@ -18,12 +18,13 @@ import provenance.targets
 import store.ingest.writer
 from provenance.analyze import Analyzer, fingerprint
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
-from store import repository
-from store.audit import check_rows_against_log, verify_chain
-from store.db import Catalog
+from store.audit.chain import verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog import paths as catalog_paths
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, Version
 from store.ingest import IngestAction, ingest_many, ingest_path
-from store.models import PathEntry, Version
-from store.watching import (
+from store.watch.changes import (
     ingest_settled,
     ingest_settled_many,
     reconcile,
@@ -113,7 +114,7 @@ def test_the_per_file_writers_are_gone() -> None:
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(module)
     for twin in ("record_report", "lock_path", "upsert_asset", "mark_sidecar_paired"):
-        assert not hasattr(repository, twin)
+        assert not hasattr(catalog_paths, twin)
 
 
 def test_a_file_not_stable_is_left_out_and_the_rest_of_its_batch_recorded(
@@ -162,7 +163,7 @@ def test_a_burst_with_every_file_unstable_records_nothing(
     catalog: Catalog, analyzer: Analyzer, tmp_path: Path
 ) -> None:
     paths = [write_jpeg(tmp_path / f"{n}.jpg") for n in range(2)]
-    settled = {repository.path_key(p): fingerprint(p) for p in paths}
+    settled = {catalog_paths.path_key(p): fingerprint(p) for p in paths}
     for path in paths:
         write_jpeg(path, RED)  # rewritten after it settled
     outcomes = list(

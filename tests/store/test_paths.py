@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from provenance.analyze import Analyzer
 from provenance.policy import Outcome
-from store.audit import EventKind, append_event, events_for, lock_chain
-from store.db import Catalog
-from store.gate import gate
+from store.audit.chain import EventKind, append_event, events_for, lock_chain
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, utcnow
+from store.catalog.path_filter import at_or_below
+from store.catalog.paths import path_key, path_of_key, versions_of
 from store.ingest import ingest_many
-from store.models import PathEntry, utcnow
-from store.path_filter import at_or_below
-from store.policy_store import default_inputs, reclassify, under
-from store.repository import path_key, path_of_key, versions_of
-from store.watching import reconcile, record_deletion
+from store.policy.classify import default_inputs, reclassify, under
+from store.policy.gate import gate
+from store.watch.changes import reconcile, record_deletion
 from tests.conftest import write_jpeg
 
 RAW = os.fsdecode(b"caf\xe9.jpg")  # a name that is not UTF-8 (Latin-1 e-acute)

@@ -1,5 +1,5 @@
 """Issue 7 in the store: a version's credential readings and tool names reach the policy
-(store.policy_facts), on both write paths, against a real catalog (SQLite and PostgreSQL)."""
+(store.policy.facts), on both write paths, against a real catalog (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from provenance.policy import (
     load_policy,
     load_tool_registry,
 )
-from store.db import Catalog
+from store.catalog.db import Catalog
+from store.catalog.models import Version
 from store.ingest import IngestAction, ingest_path
-from store.models import Version
-from store.policy_facts import credential_facts_of, reading_of, tool_names_of
-from store.policy_store import PolicyInputs, evaluate
+from store.policy.classify import PolicyInputs, evaluate
+from store.policy.facts import credential_facts_of, reading_of, tool_names_of
 from tests.conftest import SignJpeg
 
 MADE = [

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 import store.ingest.rows
-import store.policy_store
+import store.policy.classify
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
 from provenance.policy import (
@@ -20,15 +20,16 @@ from provenance.policy import (
     load_policy,
     load_tool_registry,
 )
-from store.approvals import state_of
-from store.audit import check_rows_against_log, verify_chain
-from store.db import Catalog
-from store.gate import gate
+from store.audit.chain import verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import ClassificationRow, EventRow, PathEntry, Version
+from store.catalog.paths import path_key
 from store.ingest import IngestAction, ingest_path, scan_targets
-from store.models import PathEntry, Version
-from store.models_policy import ClassificationRow, EventRow
-from store.policy_store import PolicyInputs, covered_by, reclassify, record_declaration
-from store.repository import path_key
+from store.policy.approvals import state_of
+from store.policy.classify import PolicyInputs, reclassify
+from store.policy.declarations import covered_by, record_declaration
+from store.policy.gate import gate
 from tests.conftest import SignJpeg, write_jpeg
 
 GENERATED = [action("c2pa.created", digital_source_type="trainedAlgorithmicMedia")]

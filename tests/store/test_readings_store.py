@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from provenance.analyze import Analyzer
-from store.db import Catalog
+from store.catalog.db import Catalog
+from store.catalog.models import Version
 from store.ingest import IngestAction, IngestOutcome, ingest_many, ingest_path
-from store.models import Version
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_assets"
 GENAI_JPEG = SAMPLES / "genai" / "building_collapse_element.jpg"

@@ -20,7 +20,12 @@ from provenance.policy import (
     load_policy,
     load_tool_registry,
 )
-from store.approvals import (
+from store.audit.chain import canonical_json, verify_chain
+from store.audit.rows import check_rows_against_log, row_digest
+from store.catalog.db import Catalog
+from store.catalog.models import ClassificationRow, DecisionRow, PathEntry
+from store.ingest import ingest_path
+from store.policy.approvals import (
     APPROVE,
     REJECT,
     REPORT,
@@ -30,12 +35,7 @@ from store.approvals import (
     record_report,
     state_of,
 )
-from store.audit import canonical_json, check_rows_against_log, row_digest, verify_chain
-from store.db import Catalog
-from store.ingest import ingest_path
-from store.models import PathEntry
-from store.models_policy import ClassificationRow, DecisionRow
-from store.policy_store import PolicyInputs
+from store.policy.classify import PolicyInputs
 from tests.conftest import SignJpeg
 from tests.integration.test_scenarios import CLEAR_DECLARATION
 

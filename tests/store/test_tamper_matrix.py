@@ -22,15 +22,16 @@ from sqlalchemy.orm import Session
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
 from provenance.policy import Outcome, load_policy
-from store.approvals import record_decision
-from store.audit import check_rows_against_log, verify_chain
-from store.db import Catalog
-from store.gate import gate, gated_count, stale_files
+from store.audit.chain import verify_chain
+from store.audit.rows import check_rows_against_log
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, Version
+from store.catalog.paths import get_path, path_key
 from store.ingest import ingest_path
-from store.models import PathEntry, Version
-from store.policy_store import record_declaration
-from store.repository import get_path, path_key
-from store.watching import mark_gone, record_move
+from store.policy.approvals import record_decision
+from store.policy.declarations import record_declaration
+from store.policy.gate import gate, gated_count, stale_files
+from store.watch.changes import mark_gone, record_move
 from tests.conftest import SignJpeg, write_jpeg
 
 GENERATED = [action("c2pa.created", digital_source_type="trainedAlgorithmicMedia")]
@@ -328,7 +329,7 @@ def test_legacy_path_rows_must_point_at_their_newest_version(
     catalog: Catalog, sign_jpeg: SignJpeg, tmp_path: Path, monkeypatch: Any
 ) -> None:
     # A catalog from before path rows were logged: ingest events without `path_row`.
-    import store.policy_store as policy_store
+    import store.policy.classify as policy_store
 
     original = policy_store.ingest_payload
 

@@ -1,4 +1,4 @@
-"""store.watching and store.watchers on real files and a real catalog (SQLite and PostgreSQL):
+"""store.watch.changes and store.watch.heartbeats on real files and a real catalog (SQLite and PostgreSQL):
 reconcile, moves, deletions, the compare-and-set ingest of the watcher, heartbeat rows."""
 
 from __future__ import annotations
@@ -14,19 +14,11 @@ import provenance.targets
 from provenance.analyze import Analyzer, fingerprint
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
 from provenance.watch.ignore import IgnoreRules, ignore_globs
-from store.db import Catalog
+from store.catalog.db import Catalog
+from store.catalog.models import Asset, PathEntry, Version, utcnow
+from store.catalog.paths import get_path, path_key, versions_of
 from store.ingest import IngestAction, ingest_path
-from store.models import Asset, PathEntry, Version, utcnow
-from store.repository import get_path, path_key, versions_of
-from store.watchers import (
-    HEARTBEAT_EVERY,
-    Beat,
-    WatcherInfo,
-    catalog_totals,
-    list_watchers,
-    upsert_watcher,
-)
-from store.watching import (
+from store.watch.changes import (
     MISSING,
     MOVED,
     Change,
@@ -35,6 +27,14 @@ from store.watching import (
     reconcile,
     record_deletion,
     record_move,
+)
+from store.watch.heartbeats import (
+    HEARTBEAT_EVERY,
+    Beat,
+    WatcherInfo,
+    catalog_totals,
+    list_watchers,
+    upsert_watcher,
 )
 from tests.conftest import DevPki, write_jpeg
 

@@ -1,4 +1,4 @@
-"""store.watch_glue: the watch loop's callbacks over a real catalog (SQLite and PostgreSQL).
+"""store.watch.callbacks: the watch loop's callbacks over a real catalog (SQLite and PostgreSQL).
 
 A held database lock must come out as RetryLater (after the transaction rolled back), and the
 same call must succeed once the lock is gone; start-up catch-up, heartbeats and stop."""
@@ -21,11 +21,11 @@ from provenance.analyze import Analyzer
 from provenance.watch.events import EventKind, WatchEvent
 from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import RetryLater
-from store.db import Catalog
-from store.models import PathEntry
-from store.watch_glue import WatchGlue, WatchSetup, limit_lock_wait
-from store.watchers import WatcherInfo, list_watchers
-from store.watching import Change
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry
+from store.watch.callbacks import WatchGlue, WatchSetup, limit_lock_wait
+from store.watch.changes import Change
+from store.watch.heartbeats import WatcherInfo, list_watchers
 from tests.conftest import write_jpeg
 
 

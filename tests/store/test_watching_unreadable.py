@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from provenance.analyze import Analyzer
-from store.db import Catalog
-from store.watch_glue import limit_lock_wait
-from store.watching import UNREADABLE
+from store.catalog.db import Catalog
+from store.watch.callbacks import limit_lock_wait
+from store.watch.changes import UNREADABLE
 from tests.conftest import write_jpeg
 from tests.fs_denial import deny
 from tests.store.test_watching_glue import Harness
