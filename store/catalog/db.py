@@ -230,7 +230,7 @@ def upgrade_to_head(catalog: Catalog) -> None:
 
 def head_revision() -> str:
     """The newest migration's id. Revision ids are the zero-padded number their file name
-    starts with and the history is linear (tests/store/test_migrations.py checks both), so
+    starts with and the history is linear (tests/store/catalog/test_migrations.py checks both), so
     this needs no Alembic import: opening a current catalog stays fast."""
     versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
     return max(p.name.split("_", 1)[0] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))

@@ -5,7 +5,7 @@ Content identities, paths and the versions seen at each path; then the genAI ris
 log. Typed columns for what queries filter on; JSON columns for the audit detail (manifest store,
 evidence). The policy tables are append-only (ARCHITECTURE.md "Store"): a new classification,
 declaration or decision adds a row and the latest one counts; nothing is updated in place.
-Changing anything here needs an Alembic migration (tests/store/test_migrations.py).
+Changing anything here needs an Alembic migration (tests/store/catalog/test_migrations.py).
 """
 
 from __future__ import annotations

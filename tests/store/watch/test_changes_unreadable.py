@@ -16,10 +16,10 @@ from store.watch.callbacks import limit_lock_wait
 from store.watch.changes import UNREADABLE
 from tests.conftest import write_jpeg
 from tests.fs_denial import deny
-from tests.store.test_watching_glue import Harness
+from tests.store.watch.test_callbacks import Harness
 
 GENAI_JPEG = (
-    Path(__file__).resolve().parents[2] / "sample_assets/genai/building_collapse_element.jpg"
+    Path(__file__).resolve().parents[3] / "sample_assets/genai/building_collapse_element.jpg"
 )
 
 

@@ -18,7 +18,7 @@ from store.catalog.db import Catalog
 from store.catalog.models import Version
 from store.ingest import IngestAction, IngestOutcome, ingest_many, ingest_path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_assets"
+SAMPLES = Path(__file__).resolve().parents[3] / "sample_assets"
 GENAI_JPEG = SAMPLES / "genai" / "building_collapse_element.jpg"
 FOREIGN_SIDECAR = SAMPLES / "frames" / "ATBP_0A1_010_FG01_v001.01000.c2pa"
 
