@@ -465,10 +465,10 @@ PROFILE_GROUPS: tuple[tuple[int, str, str, str], ...] = (
     (2, "catalog write, the one writer (write)", "store/ingest/writer.py", "write"),
     (3, "rows and events (write_batch)", "store/ingest/writer.py", "write_batch"),
     (4, "classification (classify)", "store/ingest/rows.py", "classify"),
-    (4, "audit events (append_events)", "store/audit.py", "append_events"),
-    (3, "JSON record (version_record)", "store/records.py", "version_record"),
+    (4, "audit events (append_events)", "store/audit/chain.py", "append_events"),
+    (3, "JSON record (version_record)", "store/read/records.py", "version_record"),
     (3, "SQLAlchemy commit", "sqlalchemy/orm/session.py", "commit"),
-    (0, "catalog open + migrations (open_catalog)", "store/db.py", "open_catalog"),
+    (0, "catalog open + migrations (open_catalog)", "store/catalog/db.py", "open_catalog"),
     (0, "file walk (iter_files)", "store/ingest/walk.py", "iter_files"),
     (0, "imports, all modules", "<frozen importlib._bootstrap>", "_find_and_load"),
 )

@@ -12,9 +12,9 @@ from provenance.c2pa_io import ReaderSettings
 from provenance.config import Settings, read_trust_anchors
 from provenance.policy import FolderRole, PolicyError, load_policy, load_tool_registry
 from provenance.watch.ignore import IgnoreRules, ignore_globs
-from store.audit_guard import require_head_intact, require_intact
-from store.db import DEFAULT_DB_FILE, Catalog, catalog_files, open_catalog, resolve_url
-from store.policy_store import NO_PRODUCTION, PolicyInputs
+from store.audit.guard import require_head_intact, require_intact
+from store.catalog.db import DEFAULT_DB_FILE, Catalog, catalog_files, open_catalog, resolve_url
+from store.policy.classify import NO_PRODUCTION, PolicyInputs
 
 
 @dataclass
@@ -59,7 +59,7 @@ class AppContext:
     def intact_catalog(self) -> Catalog:
         """The catalog, for a command that records a decision (classify, approve, reject,
         declare, reported): refused, with nothing written, when its audit log does not
-        verify (store.audit.require_intact: the whole chain and every audited row)."""
+        verify (store.audit.chain.require_intact: the whole chain and every audited row)."""
         catalog = self.catalog()
         with catalog.session() as session:
             require_intact(session)
@@ -67,7 +67,7 @@ class AppContext:
 
     def writer_catalog(self) -> Catalog:
         """The catalog for `scan` and `watch`: created if new; refused when the head of its
-        audit log does not check out (store.audit_guard.require_head_intact: a few queries,
+        audit log does not check out (store.audit.guard.require_head_intact: a few queries,
         where a full verify would read every entry on every run)."""
         catalog = self.catalog(create=True)
         with catalog.session() as session:

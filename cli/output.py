@@ -40,7 +40,7 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """`text` with every control character written as an escape (`\\n`, `\\x1b`, `\\u202e`),
     for a table cell or a line of text output. Paths keep the catalog's own escapes
-    (store.repository.path_key writes `\\` as `\\\\`), so the result is unambiguous."""
+    (store.catalog.paths.path_key writes `\\` as `\\\\`), so the result is unambiguous."""
     return _UNSAFE.sub(_escape, text)
 
 

@@ -8,11 +8,11 @@ import os
 from typing import TYPE_CHECKING
 
 from cli.errors import EXIT_USAGE, fail
-from store.models import PathEntry, Version
-from store.queries import resolve_target
+from store.catalog.models import PathEntry, Version
+from store.read.queries import resolve_target
 
-if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from store.db import Session
+if TYPE_CHECKING:  # the session comes from store.catalog.db; the CLI only passes it on
+    from store.catalog.db import Session
 
 LISTED = 10  # paths named in an "several paths match" message
 

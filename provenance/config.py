@@ -75,7 +75,7 @@ class Settings:
     # The absolute folder of the config file: relative paths in it are relative to it, and
     # the catalog defaults to prov.db there. None without a config file (the current folder).
     folder: Path | None = None
-    db: str | None = None  # `[catalog] db` as written; store.db.resolve_url anchors it at folder
+    db: str | None = None  # `[catalog] db` as written; store.catalog.db.resolve_url anchors it
     trust_anchors: Path | None = None
     gate_fail_on: Outcome | None = None  # `[gate] fail_on`; None: not set in the file
     fetch_remote: bool = False  # [trust] fetch_remote: fetch remote-only manifests (bounded)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from store.db import Catalog, open_catalog
+from store.catalog.db import Catalog, open_catalog
 
 POSTGRES_ENV = "PROV_TEST_POSTGRES_URL"
 

@@ -14,9 +14,9 @@ from cli.options import recorded_text
 from cli.output import printable
 from cli.targets import current_version
 from provenance.policy import Outcome
-from store.approvals import APPROVE, REJECT, PolicyState, record_decision, state_of
-from store.models import PathEntry, Version
-from store.repository import disk_change
+from store.catalog.models import PathEntry, Version
+from store.catalog.paths import disk_change
+from store.policy.approvals import APPROVE, REJECT, PolicyState, record_decision, state_of
 
 
 def _decision_options(func: Any) -> Any:

@@ -12,9 +12,10 @@ import click
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
 from cli.output import Column, emit, format_options, printable
-from store.audit import check_rows_against_log, event_record, events_for, verify_chain
-from store.audit_guard import ExpectedHead, head_problem, parse_head, seq_of
-from store.repository import path_key
+from store.audit.chain import event_record, events_for, verify_chain
+from store.audit.guard import ExpectedHead, head_problem, parse_head, seq_of
+from store.audit.rows import check_rows_against_log
+from store.catalog.paths import path_key
 
 
 @click.group()

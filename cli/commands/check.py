@@ -14,8 +14,8 @@ from cli.errors import EXIT_GATE, EXIT_OK, fail
 from cli.output import Column, emit, format_options
 from provenance.config import DEFAULT_FAIL_ON, GATE_LEVELS
 from provenance.policy import Outcome
-from store.gate import gate, gated_count, stale_files
-from store.repository import path_key
+from store.catalog.paths import path_key
+from store.policy.gate import gate, gated_count, stale_files
 
 
 @click.command()

@@ -12,8 +12,8 @@ import click
 from cli.context import AppContext
 from cli.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, fail
 from cli.output import Column, emit, format_options, printable
-from store.policy_store import Change, reclassify
-from store.repository import path_key
+from store.catalog.paths import path_key
+from store.policy.classify import Change, reclassify
 
 
 @click.command()

@@ -16,8 +16,9 @@ from cli.errors import EXIT_USAGE, fail
 from cli.options import recorded_text
 from cli.output import format_options
 from provenance.policy import Answer, PolicyError, Prominence, UseCase
-from store.policy_store import reclassify, record_declaration
-from store.repository import get_path, path_key
+from store.catalog.paths import get_path, path_key
+from store.policy.classify import reclassify
+from store.policy.declarations import record_declaration
 
 _ANSWERS = click.Choice([str(a) for a in Answer])
 # (option, declaration key, help) for the yes / no / unsure questions (docs/policy.md).

@@ -11,9 +11,9 @@ import click
 
 from cli.context import AppContext
 from cli.output import Column, emit, format_options, printable_values
-from store.approvals import PolicyState
-from store.gate import awaiting_decision
-from store.models import PathEntry, Version
+from store.catalog.models import PathEntry, Version
+from store.policy.approvals import PolicyState
+from store.policy.gate import awaiting_decision
 
 
 @click.command()

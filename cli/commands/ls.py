@@ -14,9 +14,9 @@ from cli.output import Column, emit, format_options
 from provenance.globs import glob_regex
 from provenance.model import FileStatus, Involvement
 from provenance.policy import Outcome
-from store.approvals import with_states
-from store.queries import UNCLASSIFIED, ListFilter, list_current
-from store.records import version_record
+from store.policy.approvals import with_states
+from store.read.queries import UNCLASSIFIED, ListFilter, list_current
+from store.read.records import version_record
 
 STATES = ("valid", "trusted", "invalid", "none")
 RISKS = (*(str(outcome) for outcome in Outcome), UNCLASSIFIED)

@@ -11,7 +11,7 @@ from cli.context import AppContext
 from cli.errors import EXIT_USAGE, fail
 from cli.output import dumps_json
 from provenance.policy import Policy, PolicyError, Rule, load_policy
-from store.policy_store import PolicyInputs
+from store.policy.classify import PolicyInputs
 
 
 @click.group()

@@ -16,11 +16,11 @@ from cli.options import recorded_text
 from cli.output import dumps_json, printable
 from cli.targets import current_version
 from provenance.policy import Outcome
-from store.approvals import PolicyState, record_report, state_of
-from store.repository import disk_change
+from store.catalog.paths import disk_change
+from store.policy.approvals import PolicyState, record_report, state_of
 
-if TYPE_CHECKING:  # the session comes from store.db; the CLI only passes it on
-    from store.db import Session
+if TYPE_CHECKING:  # the session comes from store.catalog.db; the CLI only passes it on
+    from store.catalog.db import Session
 
 
 @click.command()

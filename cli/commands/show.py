@@ -12,10 +12,10 @@ from cli.targets import current_version
 from provenance.credentials import explain_code
 from provenance.manifest.assertions import active_manifest
 from provenance.manifest.view import action_views, ingredient_tree
-from store import repository
-from store.approvals import PolicyState, decision_record, policy_states
-from store.models import PathEntry, Version
-from store.records import version_record
+from store.catalog import paths as catalog_paths
+from store.catalog.models import PathEntry, Version
+from store.policy.approvals import PolicyState, decision_record, policy_states
+from store.read.records import version_record
 
 
 @click.command()
@@ -33,7 +33,7 @@ def show(app: AppContext, target: str, as_json: bool) -> None:
     """
     with app.catalog().session() as session:
         entry, _current = current_version(session, target)
-        versions = repository.versions_of(session, entry)
+        versions = catalog_paths.versions_of(session, entry)
         states = policy_states(session, [version.id for version in versions])
         detail = path_detail(entry, versions, states)
     if as_json:

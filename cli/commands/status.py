@@ -9,8 +9,8 @@ import click
 
 from cli.context import AppContext
 from cli.output import Column, dumps_json, emit
-from store.models import utcnow
-from store.watchers import CatalogTotals, WatcherStatus, catalog_totals, list_watchers
+from store.catalog.models import utcnow
+from store.watch.heartbeats import CatalogTotals, WatcherStatus, catalog_totals, list_watchers
 
 # Stopped watchers stay listed this long (with --all: forever), so a restart is visible.
 RECENTLY_STOPPED = timedelta(days=1)

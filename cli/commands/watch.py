@@ -1,7 +1,7 @@
 """`prov watch DIR...`: record files as they land in delivery folders (issue 3).
 
 Options in, one watcher built from provenance.watch (observer, settle tracker, loop) and
-store.watch_glue (the catalog side), changes out: one line per change on stdout, diagnostics
+store.watch.callbacks (the catalog side), changes out: one line per change on stdout, diagnostics
 on stderr. Signal handlers only set the loop's stop event.
 """
 
@@ -28,9 +28,9 @@ from provenance.watch.events import FolderObserver, WatchEvent, distinct_roots
 from provenance.watch.ignore import IgnoreRules
 from provenance.watch.loop import LoopTiming, WatchLoop
 from provenance.watch.settle import SettleTracker
-from store.watch_glue import WatchGlue, WatchSetup, limit_lock_wait
-from store.watchers import HEARTBEAT_EVERY, WatcherInfo
-from store.watching import MISSING, MOVED, Change, reconcile
+from store.watch.callbacks import WatchGlue, WatchSetup, limit_lock_wait
+from store.watch.changes import MISSING, MOVED, Change, reconcile
+from store.watch.heartbeats import HEARTBEAT_EVERY, WatcherInfo
 
 ROLES = ("final", "wip", "temp", "ideation")
 DEFAULT_RESCAN_EVERY = 3600.0

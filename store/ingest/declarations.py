@@ -30,15 +30,16 @@ from provenance.model import (
     Involvement,
 )
 from provenance.policy import PolicyError, check_declaration_file
-from store import audit, repository
-from store.db import Catalog
-from store.declaration_files import DECLARATION_KIND
+from store.audit import chain as audit_chain
+from store.catalog import paths as catalog_paths
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, Version
+from store.catalog.path_filter import at_or_below
+from store.catalog.paths import path_key, path_of_key
 from store.ingest import writer
 from store.ingest.rows import Pending
-from store.models import PathEntry, Version
-from store.path_filter import at_or_below
-from store.policy_store import Change, PolicyInputs, covered_by, reclassify
-from store.repository import path_key, path_of_key
+from store.policy.classify import Change, PolicyInputs, reclassify
+from store.policy.declarations import DECLARATION_KIND, covered_by
 
 _FOLDERS_PER_QUERY = 100  # SQLite parses a long OR as deep as it is long (limit 1000)
 
@@ -92,7 +93,7 @@ def _reading(
     sha256: str | None,
 ) -> AssetReport:
     # Not media: no asset row (media None), no credentials, no AI reading.
-    text = repository.storable_text(reason) if reason else None
+    text = catalog_paths.storable_text(reason) if reason else None
     return AssetReport(
         str(path),
         status,
@@ -170,9 +171,9 @@ def _surely_gone(path: Path) -> bool:
 def _forget(key: str, catalog: Catalog, policy: PolicyInputs) -> DeclarationOutcome:
     changes = reclassify(catalog, policy, covered_by(path_of_key(key)))
     with catalog.transaction() as session:
-        audit.lock_chain(session)
-        repository.mark_missing(session, key)
-        entry = repository.get_path(session, key)
+        audit_chain.lock_chain(session)
+        catalog_paths.mark_missing(session, key)
+        entry = catalog_paths.get_path(session, key)
         version = entry.current_version if entry is not None else None
         if entry is None or version is None:  # removed meanwhile by another writer
             record: dict[str, Any] = {"path": key, "kind": DECLARATION_KIND, "status": "ok"}

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from provenance.model import FileStatus
-from store.db import Catalog, CatalogError, redact
+from store.catalog.db import Catalog, CatalogError, redact
+from store.catalog.paths import RecordAction
 from store.ingest.walk import UnreadableFolder
-from store.queries import ORPHAN_SIDECAR
-from store.repository import RecordAction
+from store.read.queries import ORPHAN_SIDECAR
 
 
 class IngestAction(StrEnum):

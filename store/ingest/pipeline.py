@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from provenance.analyze import Analyzer
 from provenance.model import FileFingerprint, FileStatus
 from provenance.targets import DECLARATION, Target, resolve_target, still_as_read
-from store.approvals import policy_states
-from store.db import Catalog
+from store.catalog.db import Catalog
+from store.catalog.models import PathEntry, Version
+from store.catalog.paths import current_versions, is_unchanged, path_key
 from store.ingest.declarations import (
     DeclarationOutcome,
     declarations_gone,
@@ -36,10 +37,9 @@ from store.ingest.declarations import (
 from store.ingest.outcome import IngestAction, IngestOutcome, database_errors
 from store.ingest.rows import Pending
 from store.ingest.writer import Still, write
-from store.models import PathEntry, Version
-from store.policy_store import PolicyInputs, default_inputs
-from store.records import version_record
-from store.repository import current_versions, is_unchanged, path_key
+from store.policy.approvals import policy_states
+from store.policy.classify import PolicyInputs, default_inputs
+from store.read.records import version_record
 
 BATCH_FILES = 200
 BATCH_SECONDS = 1.0

@@ -11,25 +11,24 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from provenance.model import AssetReport
 from provenance.targets import ASSET
-from store import policy_store
-from store.approvals import PolicyState, carried_decisions, policy_states
-from store.audit import EventKind, NewEvent, path_event
-from store.models import Asset, PathEntry, Version, utcnow
-from store.models_policy import ClassificationRow
-from store.policy_store import PolicyInputs, classification_payload, evaluate
-from store.repository import (
+from store.audit.chain import EventKind, NewEvent
+from store.audit.rows import path_event
+from store.catalog.dialect import insert_for
+from store.catalog.models import Asset, ClassificationRow, PathEntry, Version, utcnow
+from store.catalog.paths import (
     RecordAction,
     SidecarFingerprint,
     content_seq_after,
     path_key,
     version_columns,
 )
+from store.policy import classify as policy_classify
+from store.policy.approvals import PolicyState, carried_decisions, policy_states
+from store.policy.classify import PolicyInputs, classification_payload, evaluate
 
 
 @dataclass(frozen=True)
@@ -123,18 +122,13 @@ def _upsert_assets(session: Session, reports: Sequence[AssetReport]) -> dict[str
             }
     if not rows:
         return {}
-    statement = _dialect_insert(session, Asset)
+    statement = insert_for(session, table(Asset))
     statement = statement.on_conflict_do_update(
         index_elements=["sha256"], set_={"size": statement.excluded.size}
     )
     session.execute(statement, list(rows.values()))
     query = select(Asset.sha256, Asset.id).where(Asset.sha256.in_(list(rows)))
     return {sha: asset_id for sha, asset_id in session.execute(query)}
-
-
-def _dialect_insert(session: Session, model: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table(model))
 
 
 # --- classifications and events ---------------------------------------------------------------
@@ -146,7 +140,7 @@ def classify(
     versions: dict[str, Version],
     inputs: PolicyInputs,
 ) -> dict[str, ClassificationRow]:
-    """Each new version's classification (policy_store.classify_version for a new version),
+    """Each new version's classification (policy_classify.classify_version for a new version),
     as transient objects carrying their ids, by path key."""
     if not fresh:
         return {}
@@ -195,7 +189,7 @@ def events(log: Log, actions: Sequence[RecordAction], pending: Sequence[Pending]
         if action is SAME:
             continue
         version, row = log.versions[p.key], log.classes.get(p.key)
-        ingest = policy_store.ingest_payload(version, str(action), entry)  # one payload
+        ingest = policy_classify.ingest_payload(version, str(action), entry)  # one payload
         out.append(NewEvent(EventKind.INGEST, entry.path, version.sha256, ingest))
         if row is not None:  # an orphan sidecar has none
             verdict = classification_payload(row)

@@ -13,7 +13,7 @@ from typing import Any
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
-from store.repository import path_key
+from store.catalog.paths import path_key
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class UnreadableFolder:
     """A folder the walk could not list (permission denied, I/O error): the files in it are
     not catalogued, so it is a failure to report, never a silent gap (issue 7)."""
 
-    path: str  # as the catalog stores paths (repository.path_key)
+    path: str  # as the catalog stores paths (store.catalog.paths.path_key)
     reason: str
 
     def record(self) -> dict[str, Any]:

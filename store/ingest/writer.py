@@ -21,8 +21,12 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import audit, audit_paths
-from store.db import Catalog
+from store.audit import chain as audit_chain
+from store.audit import rows as audit_rows
+from store.catalog.db import Catalog
+from store.catalog.dialect import for_update
+from store.catalog.models import PathEntry, Version, utcnow
+from store.catalog.paths import RecordAction, same_reading
 from store.ingest.outcome import (
     ACTIONS,
     SKIPPED_REASON,
@@ -41,10 +45,8 @@ from store.ingest.rows import (
     table,
     written,
 )
-from store.models import PathEntry, Version, utcnow
-from store.policy_store import PolicyInputs
-from store.records import version_record
-from store.repository import RecordAction, same_reading
+from store.policy.classify import PolicyInputs
+from store.read.records import version_record
 
 CONFLICT_RETRIES = 5
 
@@ -94,7 +96,7 @@ def write_batch(
 ) -> list[Written]:
     """Record every file of `pending` (path keys all different), in order, in the caller's
     transaction. Takes the chain lock first, as every writer does (issue 3)."""
-    audit.lock_chain(session)
+    audit_chain.lock_chain(session)
     entries, created = _lock_paths(session, pending)
     if still is not None and (moved := {p.key for p in pending if not still(p)}):
         raise NotStable(moved)
@@ -105,7 +107,7 @@ def write_batch(
     paired = _mark_sidecars_paired(session, [p.sidecar_key for p in pending if p.sidecar_key])
     classes = classify(session, fresh, versions, inputs)
     log = Log(entries, versions, classes, changes, paired)
-    audit.append_events(session, events(log, actions, pending))
+    audit_chain.append_events(session, events(log, actions, pending))
     return written(session, pending, entries, actions, versions, classes)
 
 
@@ -145,8 +147,7 @@ def _existing(session: Session, keys: list[str]) -> dict[str, PathEntry]:
         .order_by(PathEntry.id)  # one lock order for every writer
         .execution_options(populate_existing=True)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=PathEntry)
+    query = for_update(session, query, of=PathEntry)
     found: dict[str, PathEntry] = {}
     for entry, version in session.execute(query):
         session.expunge(entry)
@@ -190,17 +191,17 @@ def _update_paths(
 ) -> dict[str, str]:
     """Fingerprint, kind and current version of every path, on the detached objects and in
     the database. Returns how each path row changed
-    (audit_paths.path_change), for the events of re-reads that add no version."""
+    (audit_rows.path_change), for the events of re-reads that add no version."""
     rows, changes = [], {}
     for p in pending:
         entry = entries[p.key]
-        before = audit_paths.path_values(entry)
+        before = audit_rows.path_values(entry)
         version = versions.get(p.key)
         if version is not None:
             entry.current_version_id = version.id
             entry.current_version = version
         _refresh(entry, p)
-        if (change := audit_paths.path_change(before, entry)) is not None:
+        if (change := audit_rows.path_change(before, entry)) is not None:
             changes[p.key] = change
         rows.append({f"b_{name}": getattr(entry, name) for name in _REFRESHED})
     paths = table(PathEntry)
@@ -255,6 +256,6 @@ def _mark_sidecars_paired(session: Session, keys: list[str]) -> dict[str, dict[s
         .returning(*paths.c)
     )
     return {
-        row.path: {"change": "paired", "row": audit.path_ref(row.id, row)}
+        row.path: {"change": "paired", "row": audit_rows.path_ref(row.id, row)}
         for row in session.execute(statement)
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from store.models import Base
+from store.catalog.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached by a misconfigured caller

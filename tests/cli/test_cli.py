@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli.main import prov
 from provenance.c2pa_io import action
-from store.db import Catalog
+from store.catalog.db import Catalog
 from tests.conftest import SignJpeg, write_jpeg
 
 # The JSON record is a contract (README "JSON record"): keys may be added, never renamed.

@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from cli.main import prov
-from store.db import open_catalog
-from store.models import PathEntry
+from store.catalog.db import open_catalog
+from store.catalog.models import PathEntry
 from tests.conftest import DevPki, write_jpeg
 
 DECLARATION = 'tool = "SignSmith AI"\nuse_case = "background"\n'

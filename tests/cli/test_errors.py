@@ -16,9 +16,9 @@ from provenance import ai_tables
 from provenance.config import ConfigError, load_settings
 from provenance.errors import PolicyDataError, ProvError, SchemaError
 from provenance.policy import PolicyError, load_policy
-from store.approvals import DecisionError
-from store.audit_guard import AuditBroken
-from store.db import CatalogError, NoCatalog
+from store.audit.guard import AuditBroken
+from store.catalog.db import CatalogError, NoCatalog
+from store.policy.approvals import DecisionError
 
 CASES = {
     "config": (ConfigError("prov.toml", "gate.fail_on", "bad"), EXIT_USAGE, "--config"),

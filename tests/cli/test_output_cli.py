@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from cli.main import prov
 from cli.output import dumps_json, printable
 from provenance.c2pa_io import action
-from store.repository import path_key
+from store.catalog.paths import path_key
 from tests.conftest import SignJpeg, write_jpeg
 
 # Everything but the line feed that ends each line: no such character may be printed raw.

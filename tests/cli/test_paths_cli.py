@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from provenance.c2pa_io import action
-from store.repository import path_key
+from store.catalog.paths import path_key
 from tests.conftest import SignJpeg
 from tests.integration.test_scenarios import Project, make_project
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, update
 
 from provenance.c2pa_io import action, manifest_definition, sign_sidecar
-from store.models import PathEntry
+from store.catalog.models import PathEntry
 from tests.conftest import DevPki, SignJpeg, write_jpeg
 from tests.integration.test_scenarios import Project, make_project
 from tests.remote_server import Server, remote_only_jpeg, serve

@@ -16,8 +16,8 @@ import cli.commands.scan
 import provenance.targets
 import store.ingest.pipeline
 from cli.main import prov
-from store.db import open_catalog
-from store.models import PathEntry
+from store.catalog.db import open_catalog
+from store.catalog.models import PathEntry
 from tests.conftest import write_jpeg
 
 MESSAGE = "interrupted: {} file(s) recorded; run the scan again to finish"

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import update
 
 from provenance.c2pa_io import action
-from store.db import open_catalog
-from store.models import Watcher, utcnow
-from store.watchers import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
+from store.catalog.db import open_catalog
+from store.catalog.models import Watcher, utcnow
+from store.watch.heartbeats import HEARTBEAT_EVERY, Beat, WatcherInfo, upsert_watcher
 from tests.conftest import SignJpeg
 from tests.integration.test_scenarios import CLEAR_DECLARATION, Project, make_project
 

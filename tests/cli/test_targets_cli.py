@@ -15,9 +15,9 @@ import pytest
 from cli.options import MAX_TEXT
 from provenance.analyze import Analyzer
 from provenance.c2pa_io import action
-from store.db import open_catalog
-from store.repository import path_key
-from store.watching import record_move
+from store.catalog.db import open_catalog
+from store.catalog.paths import path_key
+from store.watch.changes import record_move
 from tests.conftest import SignJpeg, write_jpeg
 from tests.integration.test_scenarios import Project, make_project
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import prov
-from store.db import open_catalog
-from store.watchers import Beat, WatcherInfo, upsert_watcher
+from store.catalog.db import open_catalog
+from store.watch.heartbeats import Beat, WatcherInfo, upsert_watcher
 from tests.cli.test_cli import RECORD_KEYS
 from tests.conftest import write_jpeg
 

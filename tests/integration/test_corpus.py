@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from provenance.analyze import Analyzer
-from store.db import Catalog, open_catalog
+from store.catalog.db import Catalog, open_catalog
+from store.catalog.models import PathEntry
 from store.ingest import ingest_path
-from store.models import PathEntry
 from tests.fixtures_db import BACKENDS, temporary_catalog_url
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from store.db import open_catalog
-from store.models import PathEntry
+from store.catalog.db import open_catalog
+from store.catalog.models import PathEntry
 from tests.integration.test_watch_process import TIMEOUT, jpeg_bytes, wait_until
 
 pytestmark = pytest.mark.slow

@@ -24,9 +24,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import create_engine, func, select, text
 
-from store.db import Catalog, open_catalog
-from store.models import Asset, PathEntry, Version, Watcher
-from store.repository import get_path, path_key, versions_of
+from store.catalog.db import Catalog, open_catalog
+from store.catalog.models import Asset, PathEntry, Version, Watcher
+from store.catalog.paths import get_path, path_key, versions_of
 
 pytestmark = pytest.mark.slow
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from store.db import Catalog, open_catalog
-from store.models import Asset, PathEntry, Version
-from store.repository import path_key
+from store.catalog.db import Catalog, open_catalog
+from store.catalog.models import Asset, PathEntry, Version
+from store.catalog.paths import path_key
 from tests.fixtures_db import temporary_catalog_url
 from tests.integration.test_watch_process import (
     WatchProcess,

@@ -78,7 +78,9 @@ def test_relative_paths_resolve_against_the_config_folder(
     show = config.parent.resolve()
     assert settings.folder is not None and settings.folder.resolve() == show
     assert settings.folder.is_absolute()
-    assert settings.db == "cat/prov.db"  # as written; store.db.resolve_url anchors it at folder
+    assert (
+        settings.db == "cat/prov.db"
+    )  # as written; store.catalog.db.resolve_url anchors it at folder
     assert settings.trust_anchors is not None and settings.trust_anchors.resolve() == (
         show / "pki" / "ca.pem"
     )

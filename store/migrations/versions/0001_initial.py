@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import store.models
+from store.catalog.models import UTCDateTime
 
 revision = "0001"
 down_revision = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("media_type", sa.String(length=100), nullable=False),
-        sa.Column("first_seen", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assets")),
         sa.UniqueConstraint("sha256", name=op.f("uq_assets_sha256")),
     )
@@ -41,9 +41,9 @@ def upgrade() -> None:
         sa.Column("inode", sa.BigInteger(), nullable=True),
         sa.Column("sidecar_size", sa.BigInteger(), nullable=True),
         sa.Column("sidecar_mtime_ns", sa.BigInteger(), nullable=True),
-        sa.Column("first_seen", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("missing_since", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_seen", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("missing_since", UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_paths")),
         sa.UniqueConstraint("path", name=op.f("uq_paths_path")),
     )
@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("sha256", sa.String(length=64), nullable=True),
-        sa.Column("recorded_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("size", sa.BigInteger(), nullable=True),
@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.Column("claim_generator", sa.Text(), nullable=True),
         sa.Column("signer_issuer", sa.Text(), nullable=True),
         sa.Column("signer_common_name", sa.Text(), nullable=True),
-        sa.Column("signing_time", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("signing_time", UTCDateTime(timezone=True), nullable=True),
         sa.Column("manifest_count", sa.Integer(), nullable=False),
         sa.Column("ingredient_count", sa.Integer(), nullable=False),
         sa.Column("remote_url", sa.Text(), nullable=True),

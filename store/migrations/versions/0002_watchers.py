@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import store.models
+from store.catalog.models import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
@@ -31,13 +31,13 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("role", sa.String(length=20), nullable=True),
-        sa.Column("started_at", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_heartbeat", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_event_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_heartbeat", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_event_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("backlog", sa.Integer(), nullable=False),
         sa.Column("ingested", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
-        sa.Column("stopped_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("stopped_at", UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_watchers")),
     )
     with op.batch_alter_table("paths", schema=None) as batch_op:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import store.models
+from store.catalog.models import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"
@@ -31,7 +31,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("declared_by", sa.Text(), nullable=True),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_declarations")),
     )
     with op.batch_alter_table("declarations", schema=None) as batch_op:
@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_table(
         "events",
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("target", sa.Text(), nullable=True),
         sa.Column("sha256", sa.String(length=64), nullable=True),
@@ -80,7 +80,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"], ["versions.id"], name=op.f("fk_classifications_version_id_versions")
         ),
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.Text(), nullable=False),
         sa.Column("rule_id", sa.String(length=40), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"], ["versions.id"], name=op.f("fk_decisions_version_id_versions")
         ),

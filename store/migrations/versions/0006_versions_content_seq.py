@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     # Existing rows stay NULL: each counts as a content version of its own (its `version` is
     # its seq, as before), and the digest of its audit event, which never had the column,
-    # still matches (store/audit.py digests content_seq only when set).
+    # still matches (store/audit/chain.py digests content_seq only when set).
     with op.batch_alter_table("versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("content_seq", sa.Integer(), nullable=True))
 
