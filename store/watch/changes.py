@@ -37,7 +37,6 @@ from store.ingest import (
     UnreadableFolder,
     forget_gone_declarations,
     ingest_many,
-    ingest_path,
     iter_files,
     scan_targets,
 )
@@ -82,17 +81,11 @@ def ingest_settled(
     """Ingest a file the watcher saw settle (with fingerprint `settled`, when known); None
     when it is already gone (its move or delete event follows). Recorded only if, once its
     row is locked, it is still what was read and what settled."""
-    if not os.path.lexists(path):
-        return None
-    expected = {path_key(path): settled} if settled is not None else None
-    return ingest_path(
-        path,
-        catalog=catalog,
-        analyzer=analyzer,
-        require_stable=True,
-        settled=expected,
-        policy=policy,
+    fingerprints = {path: settled} if settled is not None else None
+    burst = ingest_settled_many(
+        [path], catalog=catalog, analyzer=analyzer, settled=fingerprints, policy=policy
     )
+    return next(iter(burst), None)
 
 
 def ingest_settled_many(
