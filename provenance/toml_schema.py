@@ -8,7 +8,13 @@ PolicyError, ...), which says the exit code and hint. The standard library (toml
 small reader) does the job: a schema library (pydantic, msgspec) would add a dependency and
 its own message wording for the handful of tables we have, and the messages are the product.
 
-Reads files (read_toml, parse_toml); everything else works on already-parsed mappings.
+Reads files (read_toml, parse_toml, read_capped); everything else works on already-parsed
+mappings. Every file is read under limits (issue 10) before tomllib sees it: at most
+MAX_TOML_BYTES, valid UTF-8 (the error names the line and byte), nesting of arrays and inline
+tables at most MAX_TOML_DEPTH, at most MAX_KEY_SEGMENTS parts in one dotted key and at most
+MAX_TOML_KEYS keys in all. tomllib recurses per nesting level (RecursionError at a few thousand)
+and is quadratic in the parts of one dotted key (100,000 parts in 200 KB grow to tens of GB),
+so a hostile file is rejected by a cheap linear pre-scan, never parsed.
 """
 
 from __future__ import annotations
@@ -28,24 +34,131 @@ _MISSING: Any = object()
 Check = Callable[[Any], str | None]
 
 
+# The caps (README "Limits"). Config, policy, declarations and the shipped tables are a few KB:
+# these are far above any real file and far below what hurts.
+MAX_TOML_BYTES = 1024 * 1024
+MAX_TOML_DEPTH = 64  # arrays and inline tables inside one another
+MAX_KEY_SEGMENTS = 64  # parts of one dotted key: a.b.c has 3
+MAX_TOML_KEYS = 20_000  # `key = value` pairs and [table] headers in one file
+
+
 def read_toml(path: Path, error: type[SchemaError] = SchemaError) -> dict[str, Any]:
     """Parse a TOML file; an unreadable or malformed file raises `error` naming the file."""
+    return parse_toml(read_capped(path, error), str(path), error)
+
+
+def read_capped(path: Path, error: type[SchemaError] = SchemaError) -> bytes:
+    """The bytes of a TOML file of at most MAX_TOML_BYTES; a larger one is never read whole."""
     try:
-        content = path.read_bytes()
+        with path.open("rb") as handle:
+            content = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
         raise error(str(path), "", f"cannot be read: {exc.strerror or exc}") from exc
-    return parse_toml(content, str(path), error)
+    _check_size(len(content), str(path), error)
+    return content
 
 
 def parse_toml(
     content: bytes | str, file: str, error: type[SchemaError] = SchemaError
 ) -> dict[str, Any]:
     """Parse TOML already read (a caller that hashes the bytes it parsed, say)."""
+    text = _decode(content, file, error)
+    _check_size(len(text), file, error)
+    problem = _prescan(text)
+    if problem is not None:
+        raise error(file, "(syntax)", problem)
     try:
-        text = content.decode("utf-8") if isinstance(content, bytes) else content
         return tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise error(file, "(syntax)", f"not valid TOML: {exc}") from exc
+    except (RecursionError, MemoryError) as exc:
+        # The pre-scan should make these unreachable; a scan must still never die of one.
+        raise error(file, "(syntax)", f"too complex to parse ({type(exc).__name__})") from exc
+
+
+def _check_size(size: int, file: str, error: type[SchemaError]) -> None:
+    if size > MAX_TOML_BYTES:
+        raise error(file, "", f"too large: over {MAX_TOML_BYTES} bytes (the limit for TOML files)")
+
+
+def _decode(content: bytes | str, file: str, error: type[SchemaError]) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise error(
+            file,
+            "(syntax)",
+            f"not valid UTF-8: byte 0x{content[exc.start]:02x} at offset {exc.start} (line {line})",
+        ) from exc
+
+
+_OPENERS = frozenset("[{")
+_CLOSERS = frozenset("]}")
+_RESETS = frozenset("=,[{\n")  # a dotted key starts after one of these
+
+
+def _prescan(text: str) -> str | None:
+    """What makes `text` too costly for tomllib, or None. One linear pass that skips strings
+    and comments; it does not validate TOML (tomllib does), only bounds what tomllib meets."""
+    depth = dots = keys = 0
+    line_start = True  # only blanks so far on this line: a `[` here opens a table header
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "\"'":
+            i, line_start = _skip_string(text, i), False
+            continue
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if char == "=" or (char == "[" and line_start):
+            keys += 1
+            if keys > MAX_TOML_KEYS:
+                return f"more than {MAX_TOML_KEYS} keys (line {_line(text, i)})"
+        if char in _OPENERS:
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return f"nested more than {MAX_TOML_DEPTH} levels deep (line {_line(text, i)})"
+        elif char in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif char == ".":
+            dots += 1
+            if dots >= MAX_KEY_SEGMENTS:
+                return f"a dotted key of more than {MAX_KEY_SEGMENTS} parts (line {_line(text, i)})"
+        if char in _RESETS:
+            dots = 0
+        line_start = char == "\n" or (line_start and char in " \t\r")
+        i += 1
+    return None
+
+
+def _skip_string(text: str, start: int) -> int:
+    """The index just after the string that opens at `start` (or the end of the text)."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        while quote == '"' and end > 0 and _escaped(text, end):
+            end = text.find(quote * 3, end + 1)
+        return len(text) if end < 0 else end + 3
+    i = start + 1
+    while i < len(text) and text[i] not in (quote, "\n"):
+        i += 2 if quote == '"' and text[i] == "\\" else 1
+    return i + 1
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _line(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
 
 
 def _kind(value: object) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from provenance.model import Involvement
 from provenance.policy.model import Answer, Declaration, PolicyError, Prominence, UseCase
-from provenance.toml_schema import Table, parse_choice, parse_toml, read_toml
+from provenance.toml_schema import Table, parse_choice, parse_toml, read_capped, read_toml
 
 FOLDER_DECLARATION = "genai-declaration.toml"
 ASSET_DECLARATION_SUFFIX = ".genai.toml"
@@ -102,9 +102,9 @@ def _load(path: Path) -> tuple[DeclarationFile, bytes]:
     # as the stat of what was read.
     try:
         info = path.stat()
-        content = path.read_bytes()
     except OSError as exc:
         raise PolicyError(str(path), "", f"cannot be read: {exc.strerror or exc}") from exc
+    content = read_capped(path, PolicyError)  # a huge file is refused, never read whole
     sha256 = hashlib.sha256(content).hexdigest()
     return DeclarationFile(path, sha256, info.st_size, info.st_mtime_ns, info.st_ino), content
 
