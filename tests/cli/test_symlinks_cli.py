@@ -88,3 +88,26 @@ def test_a_name_near_the_255_byte_limit_is_recorded(
     code, rows = _scan(db_url, str(folder))
     assert code == 0
     assert rows[name]["status"] == "no_credentials"
+
+
+def _watch_once(db_url: str, *args: str) -> tuple[int, dict[str, dict[str, object]]]:
+    result = CliRunner().invoke(prov, ["--db", db_url, "watch", "--once", "--jsonl", *args])
+    assert "Traceback" not in result.output, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result.exit_code, {Path(str(row["path"])).name: row for row in rows}
+
+
+@pytest.mark.parametrize("follow", [[], ["--follow-symlinks"]])
+def test_watch_never_leaves_its_folders(db_url: str, delivery: Path, follow: list[str]) -> None:
+    (delivery / "out").symlink_to(delivery.parent / "outside")
+    (delivery / "root").symlink_to("/")
+    (delivery / "leak.jpg").symlink_to(delivery.parent / "outside" / "secret.jpg")
+    (delivery / "shots").mkdir()
+    write_jpeg(delivery / "shots" / "a.jpg", color=(9, 9, 9))
+    (delivery / "alias").symlink_to(delivery / "shots")
+    code, rows = _watch_once(db_url, *follow, str(delivery))
+    assert code == 0
+    assert set(rows) == {"plate.jpg", "leak.jpg", "a.jpg"}
+    assert rows["leak.jpg"]["status"] == "unsupported"
+    assert rows["leak.jpg"]["reason"] == "symlink to outside the delivery"
+    assert rows["leak.jpg"]["sha256"] is None
