@@ -195,6 +195,11 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot read the file: {exc.strerror or exc}"
 
 
+def refused(path: Path, status: FileStatus, reason: str) -> AssetReport:
+    """The report of a file recorded without being read (e.g. a symlink out of the delivery)."""
+    return _failed(path, status, reason)
+
+
 def _failed(
     path: Path, status: FileStatus, reason: str, fp: FileFingerprint | None = None
 ) -> AssetReport:

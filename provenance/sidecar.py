@@ -11,6 +11,7 @@ that `asset_candidates_for` lists the folder when no sibling names are given.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -59,9 +60,20 @@ def find_sidecar(asset: Path) -> Path | None:
     if is_sidecar(asset):
         return None
     for candidate in (asset.with_suffix(SIDECAR_SUFFIX), asset.with_name(asset.name + ".c2pa")):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but a name too long to exist (an asset named near the 255-byte limit
+    plus `.c2pa`) is simply absent: probing must not stop the scan (issue 10)."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return False
+        raise
 
 
 def asset_for_sidecar(sidecar: Path) -> Path | None:

@@ -21,6 +21,7 @@ from store.ingest import (
     forget_gone_declarations,
     ingest_batches,
     iter_files,
+    real_roots,
     scan_targets,
 )
 
@@ -46,6 +47,12 @@ from store.ingest import (
     help="Fetch manifests that files only reference by URL (http/https, 10 s timeout, "
     "16 MiB cap), as `[trust] fetch_remote = true` does. Off by default: reading is offline.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Walk into symlinked folders, but only those inside the PATHs given; a symlink "
+    "never leads out of them (a file symlink to outside is recorded `unsupported`, unread).",
+)
 @click.pass_obj
 def scan(
     app: AppContext,
@@ -55,6 +62,7 @@ def scan(
     extra_ignores: tuple[str, ...],
     quiet: bool,
     fetch_remote: bool,
+    follow_symlinks: bool,
 ) -> None:
     """Record every file under PATHS (recursively) in the catalog.
 
@@ -88,14 +96,20 @@ def scan(
     policy = app.policy_inputs()  # issue 4: a bad policy file stops the scan before any file
     catalog, analyzer = app.writer_catalog(), app.analyzer(fetch_remote=fetch_remote)
     unreadable: list[UnreadableFolder] = []
-    targets = declarations_first(scan_targets(iter_files(paths, ignore, unreadable=unreadable)))
+    listed = iter_files(paths, ignore, unreadable=unreadable, follow_symlinks=follow_symlinks)
+    targets = declarations_first(scan_targets(listed))
     summary = RunSummary()
     for folder in unreadable:  # issue 7: a folder that cannot be listed fails the scan
         summary.add_folder(folder)
         if jsonl:
             click.echo(json_line(folder.record()))
     batches = ingest_batches(
-        targets, catalog=catalog, analyzer=analyzer, force=force, policy=policy
+        targets,
+        catalog=catalog,
+        analyzer=analyzer,
+        force=force,
+        policy=policy,
+        roots=real_roots(paths),
     )
     with (
         _progress(len(targets), quiet=app.quiet) as advance,

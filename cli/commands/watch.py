@@ -86,6 +86,12 @@ CLOSE_GRACE = 0.2
     help="Fetch manifests that files only reference by URL (bounded), as `prov scan "
     "--fetch-remote` and `[trust] fetch_remote = true` do.",
 )
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Walk into symlinked folders when catching up, but only those inside FOLDERS; a "
+    "symlink never leads out of them (a file symlink to outside is recorded `unsupported`).",
+)
 @click.pass_obj
 def watch(
     app: AppContext,
@@ -98,6 +104,7 @@ def watch(
     extra_ignores: tuple[str, ...],
     rescan_every: float,
     fetch_remote: bool,
+    follow_symlinks: bool,
 ) -> None:
     """Watch FOLDERS and record every file once it is completely written.
 
@@ -131,7 +138,12 @@ def watch(
     app.writer_catalog()  # created if new; a broken log head stops the watcher before it writes
     printer = _Printer(jsonl=jsonl)
     options = _Options(
-        role.lower() if role else None, quiet_window, polling, rescan_every or None, fetch_remote
+        role.lower() if role else None,
+        quiet_window,
+        polling,
+        rescan_every or None,
+        fetch_remote,
+        follow_symlinks,
     )
     if once:
         _reconcile_once(app, roots, ignore, printer, options)
@@ -214,6 +226,7 @@ def _reconcile_once(
         ignore=ignore,
         report=printer,
         policy=app.policy_inputs(),
+        follow_symlinks=options.follow_symlinks,
     )
     for line in summary.failure_lines():
         click.echo(printable(line), err=True)
@@ -230,6 +243,7 @@ class _Options:
     polling: bool
     rescan_every: float | None  # None: no periodic rescan
     fetch_remote: bool = False  # --fetch-remote
+    follow_symlinks: bool = False  # --follow-symlinks
 
 
 def _run(
@@ -304,6 +318,7 @@ def _setup(
         ignore=ignore,
         quiet_window=options.quiet_window,
         policy=app.policy_inputs(role=FolderRole(options.role) if options.role else None),
+        follow_symlinks=options.follow_symlinks,
     )
 
 

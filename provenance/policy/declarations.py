@@ -11,6 +11,7 @@ its file and key, never skipped.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -126,10 +127,13 @@ def declaration_files(asset: Path, *, root: Path | None = None) -> list[Path]:
 def is_present_file(path: Path) -> bool:
     """Whether a declaration file is there. One that cannot be looked for (a folder that
     denies access) raises PolicyError: the asset is then unclassified, never judged as if
-    the file were absent (issue 7, fail closed)."""
+    the file were absent (issue 7, fail closed). A name too long to exist (an asset named
+    near the 255-byte limit plus `.genai.toml`) cannot be there: absent (issue 10)."""
     try:
         return path.is_file()
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return False
         problem = f"cannot look for a declaration here: {exc.strerror}"
         raise PolicyError(str(path), "", problem) from exc
 

@@ -13,6 +13,7 @@ from store.ingest.walk import (
     UnreadableFolderError,
     declarations_first,
     iter_files,
+    real_roots,
     scan_targets,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "ingest_many",
     "ingest_path",
     "iter_files",
+    "real_roots",
     "scan_targets",
 ]

@@ -52,6 +52,7 @@ class IngestOptions(TypedDict, total=False):
     require_stable: bool
     settled: Mapping[str, FileFingerprint] | None
     policy: PolicyInputs | None
+    roots: tuple[str, ...] | None
 
 
 def ingest_path(
@@ -92,6 +93,7 @@ def ingest_batches(
     require_stable: bool = False,
     settled: Mapping[str, FileFingerprint] | None = None,
     policy: PolicyInputs | None = None,
+    roots: tuple[str, ...] | None = None,
 ) -> Iterator[list[IngestOutcome]]:
     """Record many files, one list of outcomes per committed transaction: a caller
     interrupted while handling a list still knows every file that is durable (`prov scan`
@@ -107,13 +109,16 @@ def ingest_batches(
     one that another watcher recorded meanwhile (issue 3, "no lost updates"). `settled` (by
     path key) adds the fingerprint the watcher saw each file settle with: the file must still
     be exactly that, which also catches a rewrite begun after settling but before the read.
+
+    `roots` (provenance.targets.real_roots of the delivery's folders) records a symlink
+    leading out of them `unsupported`, unread (issue 10); None trusts every path.
     """
     still = _still(settled or {}) if require_stable else None
     ctx = _Context(catalog, analyzer, force, policy or default_inputs(), still)
     chunk: list[_Resolved] = []
     taken: set[str] = set()
     for given in paths:
-        target = resolve_target(given)
+        target = resolve_target(given, roots)
         if target.kind == DECLARATION:
             # Re-classifies in transactions of its own: what came before must be committed.
             yield from _chunk(chunk, ctx)

@@ -12,6 +12,7 @@ from typing import Any
 
 from provenance.policy import is_declaration_file
 from provenance.sidecar import asset_for_sidecar, is_sidecar
+from provenance.targets import is_within, real_roots
 from provenance.watch.ignore import DEFAULT_RULES, IgnoreRules
 from store.catalog.paths import path_key
 
@@ -42,25 +43,31 @@ def iter_files(
     ignore: IgnoreRules = DEFAULT_RULES,
     *,
     unreadable: list[UnreadableFolder] | None = None,
+    follow_symlinks: bool = False,
 ) -> Iterator[Path]:
     """Every file under the given paths, sorted, skipping names that mean "still copying"
-    or hidden (the watcher's ignore globs). Directory symlinks are followed once: a
-    (device, inode) set stops symlink loops. A path given explicitly is skipped only when it
+    or hidden (the watcher's ignore globs). A path given explicitly is skipped only when it
     is one of prov's own files (`ignore.files`: the catalog's, the config file; issue 8).
+
+    Directory symlinks are not followed (a link to `/` must not walk the file system,
+    issue 10); with `follow_symlinks` they are, but only to folders inside the given roots,
+    and a (device, inode) set stops loops. File symlinks are listed: whether one may be read
+    is decided with the roots (provenance.targets.resolve_target).
 
     A folder that cannot be listed is appended to `unreadable` for the caller to report;
     without that list, iter_files raises UnreadableFolderError (it never skips one silently).
     A folder that vanished during the walk is skipped: nothing is delivered there."""
-    seen: set[tuple[int, int]] = set()
+    roots = list(roots)
 
     def problem(folder: UnreadableFolder) -> None:
         if unreadable is None:
             raise UnreadableFolderError(folder)
         unreadable.append(folder)
 
+    walk = _Walk(set(), ignore, problem, follow_symlinks, real_roots(roots))
     for root in roots:
         if root.is_dir():
-            yield from _walk(root, seen, ignore, problem)
+            yield from _walk(root, walk)
         elif not ignore.is_own_file(root):
             yield root
 
@@ -68,24 +75,33 @@ def iter_files(
 _Problem = Callable[[UnreadableFolder], None]
 
 
-def _walk(
-    folder: Path, seen: set[tuple[int, int]], ignore: IgnoreRules, problem: _Problem
-) -> Iterator[Path]:
+@dataclass(frozen=True)
+class _Walk:
+    """What every step of one walk needs."""
+
+    seen: set[tuple[int, int]]  # (device, inode) of each folder walked: stops cycles
+    ignore: IgnoreRules
+    problem: _Problem
+    follow_symlinks: bool
+    roots: tuple[str, ...]  # real paths (real_roots)
+
+
+def _walk(folder: Path, walk: _Walk) -> Iterator[Path]:
     try:
         info = folder.stat()
-        if (info.st_dev, info.st_ino) in seen:
+        if (info.st_dev, info.st_ino) in walk.seen:
             return
-        seen.add((info.st_dev, info.st_ino))
+        walk.seen.add((info.st_dev, info.st_ino))
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except FileNotFoundError:
         return
     except OSError as exc:
-        problem(UnreadableFolder(path_key(folder), _folder_reason(exc)))
+        walk.problem(UnreadableFolder(path_key(folder), _folder_reason(exc)))
         return
     for entry in entries:
         path = Path(entry.path)
-        if not ignore.ignores(path):  # the name only: the folders above passed already
-            yield from _entry_files(path, entry, seen, ignore, problem)
+        if not walk.ignore.ignores(path):  # the name only: the folders above passed already
+            yield from _entry_files(path, entry, walk)
 
 
 def _folder_reason(exc: OSError) -> str:
@@ -97,21 +113,16 @@ def _folder_reason(exc: OSError) -> str:
     return f"cannot list the folder, so its files are not catalogued: {exc.strerror or exc}"
 
 
-def _entry_files(
-    path: Path,
-    entry: os.DirEntry[str],
-    seen: set[tuple[int, int]],
-    ignore: IgnoreRules,
-    problem: _Problem,
-) -> Iterator[Path]:
+def _entry_files(path: Path, entry: os.DirEntry[str], walk: _Walk) -> Iterator[Path]:
     try:
         is_dir = entry.is_dir()
+        is_link = entry.is_symlink()
     except OSError:
-        is_dir = False
-    if is_dir:
-        yield from _walk(path, seen, ignore, problem)
-    else:
+        is_dir = is_link = False
+    if not is_dir:
         yield path
+    elif not is_link or (walk.follow_symlinks and is_within(path, walk.roots)):
+        yield from _walk(path, walk)
 
 
 def scan_targets(files: Iterable[Path]) -> Iterator[Path]:

@@ -30,7 +30,7 @@ from provenance.watch.loop import RetryLater, WatchCallbacks
 from provenance.watch.settle import stat_fingerprint
 from store.catalog.db import Catalog, redact
 from store.catalog.dialect import lock_wait_listener
-from store.ingest import CatalogUnavailable, IngestAction, IngestOutcome, RunSummary
+from store.ingest import CatalogUnavailable, IngestAction, IngestOutcome, RunSummary, real_roots
 from store.policy.classify import PolicyInputs
 from store.watch.changes import (
     MISSING,
@@ -135,6 +135,8 @@ class WatchSetup:
     wall_clock: Callable[[], float] = time.time
     # The risk policy inputs (issue 4), loaded once; None: the shipped policy, no production.
     policy: PolicyInputs | None = None
+    # Walk into folder symlinks on reconcile (never out of the watched folders; issue 10).
+    follow_symlinks: bool = False
 
 
 @dataclass
@@ -154,6 +156,7 @@ class WatchGlue:
     def __init__(self, setup: WatchSetup) -> None:
         self._s = setup
         self._folders = [Path(folder) for folder in setup.info.folders]
+        self._roots = real_roots(self._folders)  # a symlink out of them is not read
         self._progress = _Progress()
 
     @property
@@ -183,7 +186,12 @@ class WatchGlue:
         if s.settled.still(path, settled):  # else written again: it settles again, then is read
             with retry_on_catalog_errors(s.catalog):
                 outcome = ingest_settled(
-                    path, catalog=s.catalog, analyzer=s.analyzer, settled=settled, policy=s.policy
+                    path,
+                    catalog=s.catalog,
+                    analyzer=s.analyzer,
+                    settled=settled,
+                    policy=s.policy,
+                    roots=self._roots,
                 )
             if outcome is not None:
                 self._tell(outcome)
@@ -198,7 +206,12 @@ class WatchGlue:
         still = [path for path in paths if s.settled.still(path, settled[path])]
         with retry_on_catalog_errors(s.catalog):
             for outcome in ingest_settled_many(
-                still, catalog=s.catalog, analyzer=s.analyzer, settled=known, policy=s.policy
+                still,
+                catalog=s.catalog,
+                analyzer=s.analyzer,
+                settled=known,
+                policy=s.policy,
+                roots=self._roots,
             ):
                 self._tell(outcome)
         for path in paths:
@@ -249,6 +262,7 @@ class WatchGlue:
                 settling=self._settle_later,
                 keep_going=self._keep_going,
                 policy=s.policy,
+                follow_symlinks=s.follow_symlinks,
             )
         if not s.stop_event.is_set():
             s.notify(self._rescan_line(summary))

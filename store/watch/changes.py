@@ -38,6 +38,7 @@ from store.ingest import (
     forget_gone_declarations,
     ingest_many,
     iter_files,
+    real_roots,
     scan_targets,
 )
 from store.policy.classify import PolicyInputs
@@ -77,13 +78,20 @@ def ingest_settled(
     analyzer: Analyzer,
     settled: FileFingerprint | None = None,
     policy: PolicyInputs | None = None,
+    roots: tuple[str, ...] | None = None,
 ) -> IngestOutcome | None:
     """Ingest a file the watcher saw settle (with fingerprint `settled`, when known); None
     when it is already gone (its move or delete event follows). Recorded only if, once its
-    row is locked, it is still what was read and what settled."""
+    row is locked, it is still what was read and what settled. `roots` (real_roots of the
+    watched folders): a symlink out of them is recorded `unsupported`, unread (issue 10)."""
     fingerprints = {path: settled} if settled is not None else None
     burst = ingest_settled_many(
-        [path], catalog=catalog, analyzer=analyzer, settled=fingerprints, policy=policy
+        [path],
+        catalog=catalog,
+        analyzer=analyzer,
+        settled=fingerprints,
+        policy=policy,
+        roots=roots,
     )
     return next(iter(burst), None)
 
@@ -95,6 +103,7 @@ def ingest_settled_many(
     analyzer: Analyzer,
     settled: Mapping[Path, FileFingerprint] | None = None,
     policy: PolicyInputs | None = None,
+    roots: tuple[str, ...] | None = None,
 ) -> Iterator[IngestOutcome]:
     """ingest_settled for a burst: written in batches (one transaction per batch, as `prov
     scan` does), each outcome yielded once its batch is committed."""
@@ -107,6 +116,7 @@ def ingest_settled_many(
         require_stable=True,
         settled=expected,
         policy=policy,
+        roots=roots,
     )
 
 
@@ -123,6 +133,7 @@ def reconcile(
     settling: Callable[[Path], bool] | None = None,
     keep_going: Callable[[], bool] | None = None,
     policy: PolicyInputs | None = None,
+    follow_symlinks: bool = False,
 ) -> RunSummary:
     """Bring the catalog in line with `folders`: ingest what is new or changed (unchanged
     files take ingest's fast path), then mark missing the catalogued paths below the folders
@@ -136,13 +147,16 @@ def reconcile(
 
     A folder that cannot be listed is reported (a Change of kind UNREADABLE, a failure in the
     summary), and what the catalog holds below it is not marked missing: it may well be there.
+
+    Folder symlinks are walked only with `follow_symlinks`, and never out of `folders`; a
+    file symlink out of them is recorded `unsupported`, unread (issue 10).
     """
     folders = [Path(os.path.abspath(folder)) for folder in folders]
     summary, seen, stopped = RunSummary(), set[str](), [False]
     unreadable: list[UnreadableFolder] = []
 
     def wanted() -> Iterator[Path]:
-        listed = iter_files(folders, ignore, unreadable=unreadable)
+        listed = iter_files(folders, ignore, unreadable=unreadable, follow_symlinks=follow_symlinks)
         for path in scan_targets(_collecting(listed, seen)):
             if keep_going is not None and not keep_going():
                 stopped[0] = True
@@ -151,7 +165,12 @@ def reconcile(
                 yield path
 
     outcomes = ingest_many(
-        wanted(), catalog=catalog, analyzer=analyzer, require_stable=True, policy=policy
+        wanted(),
+        catalog=catalog,
+        analyzer=analyzer,
+        require_stable=True,
+        policy=policy,
+        roots=real_roots(folders),
     )
     for outcome in outcomes:
         _tell(outcome, summary, report)

@@ -94,3 +94,42 @@ def test_summary_counts_an_unreadable_folder_as_a_failure() -> None:
     assert summary.failed
     assert summary.failure_lines() == ["unreadable folder: /d/locked: permission denied: ..."]
     assert "unreadable folder(s): 1" in summary.lines()
+
+
+# --- issue 10: no escape from the delivery -------------------------------------------------
+
+
+def _listed(root: Path, **options: Any) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in iter_files([root], **options)]
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_a_folder_symlink_to_the_root_of_the_file_system_is_never_walked(
+    tree: Path, follow: bool
+) -> None:
+    (tree / "a" / "everything").symlink_to("/")
+    assert _listed(tree, follow_symlinks=follow) == ["a/one.jpg", "b/locked/two.jpg", "b/three.jpg"]
+
+
+def test_a_folder_symlink_is_followed_only_with_follow_symlinks_and_only_inside(
+    tmp_path: Path,
+) -> None:
+    delivery, outside = tmp_path / "delivery", tmp_path / "outside"
+    for name in ("delivery/shots/a.jpg", "outside/secret.jpg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write_jpeg(tmp_path / name)
+    (delivery / "out").symlink_to(outside)
+    (delivery / "alias").symlink_to(delivery / "shots")
+    assert _listed(delivery) == ["shots/a.jpg"]
+    # followed inside the root (the loop set lists shots/a.jpg once), never out of it
+    assert _listed(delivery, follow_symlinks=True) == ["alias/a.jpg"]
+    # two roots: a link from one into the other is inside the delivery
+    listed = [p.name for p in iter_files([delivery, outside], follow_symlinks=True)]
+    assert sorted(listed) == ["a.jpg", "secret.jpg"]  # each folder walked once
+
+
+def test_a_file_symlink_is_listed_for_the_pipeline_to_judge(tmp_path: Path) -> None:
+    write_jpeg(tmp_path / "elsewhere.jpg")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "link.jpg").symlink_to(tmp_path / "elsewhere.jpg")
+    assert _listed(tmp_path / "d") == ["link.jpg"]
