@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,29 +177,19 @@ def test_batches_write_what_files_one_by_one_write(
     monkeypatch.setattr(
         store.ingest.pipeline, "BATCH_FILES", 3
     )  # several batches: the chain goes on
-    with (
-        temporary_catalog_url(backend, tmp_path / "one") as one_url,
-        temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
-    ):
-        (tmp_path / "one").mkdir(exist_ok=True)
-        (tmp_path / "bulk").mkdir(exist_ok=True)
-        one, bulk = open_catalog(one_url), open_catalog(bulk_url)
-        try:
-            for step in range(2):
-                if step:
-                    _change(folder)
-                expected = _outcomes(_one_by_one(folder, one, analyzer))
-                assert _outcomes(_bulk(folder, bulk, analyzer)) == expected
-            actions = {str(o[1]) for o in expected}
-            assert {"unchanged", "changed", "same", "new"} <= actions
-            assert _natural(bulk) == _natural(one)
-            if backend == "sqlite":
-                assert _raw(bulk) == _raw(one)
-            _assert_log_verifies(bulk)
-            _assert_log_verifies(one)
-        finally:
-            one.dispose()
-            bulk.dispose()
+    with _two_catalogs(backend, tmp_path) as (one, bulk):
+        for step in range(2):
+            if step:
+                _change(folder)
+            expected = _outcomes(_one_by_one(folder, one, analyzer))
+            assert _outcomes(_bulk(folder, bulk, analyzer)) == expected
+        actions = {str(o[1]) for o in expected}
+        assert {"unchanged", "changed", "same", "new"} <= actions
+        assert _natural(bulk) == _natural(one)
+        if backend == "sqlite":
+            assert _raw(bulk) == _raw(one)
+        _assert_log_verifies(bulk)
+        _assert_log_verifies(one)
 
 
 def test_a_conflict_is_retried_inside_the_one_writer(
@@ -246,6 +238,23 @@ def test_a_conflict_that_persists_is_raised_not_swallowed(
         assert list(session.scalars(select(PathEntry))) == []
 
 
+@contextmanager
+def _two_catalogs(backend: str, tmp_path: Path) -> Iterator[tuple[Catalog, Catalog]]:
+    """Two fresh catalogs on `backend`: one written file by file, one in batches."""
+    with (
+        temporary_catalog_url(backend, tmp_path / "one") as one_url,
+        temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
+    ):
+        (tmp_path / "one").mkdir(exist_ok=True)
+        (tmp_path / "bulk").mkdir(exist_ok=True)
+        one, bulk = open_catalog(one_url), open_catalog(bulk_url)
+        try:
+            yield one, bulk
+        finally:
+            one.dispose()
+            bulk.dispose()
+
+
 def _approve(catalog: Catalog, path: Path) -> None:
     with catalog.transaction() as session:
         entry = get_path(session, path_key(path))
@@ -270,29 +279,19 @@ def test_batches_carry_approvals_to_a_new_reading_like_files_one_by_one(
     folder = tmp_path / "delivery"
     _delivery(folder, sign_jpeg, dev_pki)
     trusted = Analyzer(ReaderSettings(trust_anchors_pem=dev_pki.ca_pem.decode()))
-    with (
-        temporary_catalog_url(backend, tmp_path / "one") as one_url,
-        temporary_catalog_url(backend, tmp_path / "bulk") as bulk_url,
-    ):
-        (tmp_path / "one").mkdir(exist_ok=True)
-        (tmp_path / "bulk").mkdir(exist_ok=True)
-        one, bulk = open_catalog(one_url), open_catalog(bulk_url)
-        try:
-            _one_by_one(folder, one, analyzer)
-            _bulk(folder, bulk, analyzer)
-            for catalog in (one, bulk):
-                _approve(catalog, folder / "a_gen.jpg")
-            expected = _outcomes(_one_by_one(folder, one, trusted, force=True))
-            assert _outcomes(_bulk(folder, bulk, trusted, force=True)) == expected
-            gen = next(o[4] for o in expected if o[0].endswith("a_gen.jpg"))
-            assert gen["credentials"]["validation_state"] == "Trusted"
-            assert (gen["version"], gen["reading"]) == (1, 2)
-            assert gen["approval"]["state"] == "approved"
-            assert _natural(bulk) == _natural(one)
-            if backend == "sqlite":
-                assert _raw(bulk) == _raw(one)
-            _assert_log_verifies(bulk)
-            _assert_log_verifies(one)
-        finally:
-            one.dispose()
-            bulk.dispose()
+    with _two_catalogs(backend, tmp_path) as (one, bulk):
+        _one_by_one(folder, one, analyzer)
+        _bulk(folder, bulk, analyzer)
+        for catalog in (one, bulk):
+            _approve(catalog, folder / "a_gen.jpg")
+        expected = _outcomes(_one_by_one(folder, one, trusted, force=True))
+        assert _outcomes(_bulk(folder, bulk, trusted, force=True)) == expected
+        gen = next(o[4] for o in expected if o[0].endswith("a_gen.jpg"))
+        assert gen["credentials"]["validation_state"] == "Trusted"
+        assert (gen["version"], gen["reading"]) == (1, 2)
+        assert gen["approval"]["state"] == "approved"
+        assert _natural(bulk) == _natural(one)
+        if backend == "sqlite":
+            assert _raw(bulk) == _raw(one)
+        _assert_log_verifies(bulk)
+        _assert_log_verifies(one)
